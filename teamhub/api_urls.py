@@ -1,0 +1,16 @@
+"""Everything under /api/: each app contributes its own ``urlpatterns``."""
+
+from django.urls import path
+
+from teamhub.core.apis import AuthTokenCreateApi
+from teamhub.initiatives import apis as initiative_apis
+from teamhub.people import apis as people_apis
+from teamhub.people import import_apis, search_apis
+
+urlpatterns = [
+    path("auth/token/", AuthTokenCreateApi.as_view(), name="api-auth-token"),
+    *search_apis.urlpatterns,
+    *import_apis.urlpatterns,
+    *people_apis.urlpatterns,
+    *initiative_apis.urlpatterns,
+]

@@ -1,0 +1,5 @@
+"""API endpoints (placeholder)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

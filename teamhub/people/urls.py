@@ -1,0 +1,18 @@
+from django.urls import path
+
+from teamhub.people import import_views, search_views, views
+
+app_name = "people"
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("<int:pk>/", views.profile, name="profile"),
+    path("skills/", views.skill_list, name="skills"),
+    path("skills/<int:pk>/", views.skill_detail, name="skill"),
+    path("search/", search_views.search, name="search"),
+    path("import/", import_views.upload, name="import"),
+    path("import/<int:pk>/", import_views.detail, name="import_detail"),
+    path("import/<int:pk>/apply/", import_views.apply, name="import_apply"),
+    path("import/<int:pk>/status/", import_views.status, name="import_status"),
+    path("export/", import_views.export, name="export"),
+]

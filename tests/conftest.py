@@ -1,0 +1,119 @@
+"""Shared fixtures: users per role, clients, and the optional PostgreSQL run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from teamhub.celery import app as celery_app
+from teamhub.core.models import User
+from tests import services
+from tests.factories import PersonFactory, UserFactory
+
+ROLES = ["manager", "data_scientist", "stakeholder", "admin"]
+# Roles that are also people in the registry (stakeholders and admins need not be).
+ROLES_WITH_PERSON = {"manager", "data_scientist"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres",
+        action="store_true",
+        help="run the database tests on a throwaway PostgreSQL instead of SQLite",
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --postgres, point the default database at a throwaway PostgreSQL."""
+    if not request.config.getoption("--postgres"):
+        yield
+        return
+    from django.conf import settings
+
+    bindir = services.postgres_bindir()
+    if bindir is None:
+        services.missing("PostgreSQL (initdb/pg_ctl)")
+        return
+    with services.postgres_server(bindir) as pg:
+        settings.DATABASES["default"].update(
+            {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": "teamhub",
+                "USER": pg.user,
+                "PASSWORD": pg.password,
+                "HOST": pg.host,
+                "PORT": str(pg.port),
+                "OPTIONS": {},
+                "CONN_MAX_AGE": 0,
+                "TEST": {"NAME": "teamhub_test"},
+            }
+        )
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager() -> Iterator[None]:
+    """Tasks run inline in ordinary tests; tests marked celery_worker use a real one."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    """Return a factory: make_user("manager") -> a user with that role (and a Person)."""
+
+    def make(role: str | None = None, *, username: str | None = None, **kw: Any) -> User:
+        roles = [role] if role else []
+        extra = {"username": username} if username else {}
+        user = UserFactory(roles=roles, **extra, **kw)
+        if role in ROLES_WITH_PERSON:
+            PersonFactory(user=user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_as(make_user: Callable[..., User]) -> Callable[[str | None], Client]:
+    """Return a factory: client_as("manager") -> a Django client logged in as one."""
+
+    def make(role: str | None) -> Client:
+        client = Client()
+        if role is not None:
+            client.force_login(make_user(role))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_as(make_user: Callable[..., User]) -> Callable[[str | None], APIClient]:
+    """Return a factory: api_as("manager") -> an API client authenticated by token."""
+    from rest_framework.authtoken.models import Token
+
+    def make(role: str | None) -> APIClient:
+        client = APIClient()
+        if role is not None:
+            user = make_user(role)
+            token = Token.objects.create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.user = user  # type: ignore[attr-defined]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def manager(make_user: Callable[..., User]) -> User:
+    return make_user("manager", username="boss")
+
+
+@pytest.fixture
+def scientist(make_user: Callable[..., User]) -> User:
+    return make_user("data_scientist", username="ada")
