@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy teamhub
+	DJANGO_DEBUG=1 $(BIN)/mypy teamhub
 
 # The whole suite on SQLite (browser journeys included), then again on a throwaway
 # PostgreSQL (browser journeys are database-agnostic and run once).

@@ -156,6 +156,8 @@ EMAIL_BACKEND = env.str(
         else "django.core.mail.backends.smtp.EmailBackend"
     ),
 )
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="teamhub@localhost")
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/.

@@ -66,9 +66,11 @@ def _celery_eager() -> Iterator[None]:
 
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
-    """Return a factory: make_user("manager") -> a user with that role (and a Person)."""
+    """Return a factory: make_user("manager") -> user with that role (and a Person)."""
 
-    def make(role: str | None = None, *, username: str | None = None, **kw: Any) -> User:
+    def make(
+        role: str | None = None, *, username: str | None = None, **kw: Any
+    ) -> User:
         roles = [role] if role else []
         extra = {"username": username} if username else {}
         user = UserFactory(roles=roles, **extra, **kw)

@@ -30,7 +30,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("secret-pass-123")
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+    def roles(
+        self, create: bool, extracted: list[str] | None, **kwargs: object
+    ) -> None:
         if create and extracted:
             for role in extracted:
                 self.groups.add(Group.objects.get_or_create(name=role)[0])

@@ -76,7 +76,9 @@ class Postgres:
     password: str
 
     def url(self, dbname: str = "postgres") -> str:
-        return f"postgres://{self.user}:{self.password}@{self.host}:{self.port}/{dbname}"
+        return (
+            f"postgres://{self.user}:{self.password}@{self.host}:{self.port}/{dbname}"
+        )
 
 
 @contextmanager
@@ -107,25 +109,56 @@ def postgres_server(bindir: Path) -> Iterator[Postgres]:
     if owner is not None:
         os.chown(pwfile, owner.pw_uid, owner.pw_gid)
     subprocess.run(
-        [*run_as, str(bindir / "initdb"), "-D", str(datadir), "-U", "teamhub",
-         "--pwfile", str(pwfile), "-A", "scram-sha-256", "-E", "UTF8",
-         "--no-sync", "--locale=C.UTF-8"],
-        check=True, capture_output=True,
+        [
+            *run_as,
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            "teamhub",
+            "--pwfile",
+            str(pwfile),
+            "-A",
+            "scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
     )
     log = root / "postgres.log"
     subprocess.run(
-        [*run_as, str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(log), "-w",
-         "-o", f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1 -c fsync=off "
-         "-c synchronous_commit=off -c full_page_writes=off",
-         "start"],
-        check=True, capture_output=True,
+        [
+            *run_as,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(datadir),
+            "-l",
+            str(log),
+            "-w",
+            "-o",
+            f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
     )
     try:
         yield Postgres(host="127.0.0.1", port=port, user="teamhub", password=password)
     finally:
         subprocess.run(
-            [*run_as, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate",
-             "stop"],
+            [
+                *run_as,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(datadir),
+                "-m",
+                "immediate",
+                "stop",
+            ],
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
@@ -144,9 +177,21 @@ def redis_server() -> Iterator[str]:
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="teamhub-redis-")
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", workdir],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port)

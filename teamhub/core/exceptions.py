@@ -32,7 +32,9 @@ def validation_error_payload(exc: DjangoValidationError) -> dict[str, Any]:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        return Response(validation_error_payload(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            validation_error_payload(exc), status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, DjangoPermissionDenied):
         message = str(exc) or "You do not have permission to perform this action."
         exc = exceptions.PermissionDenied(message)

@@ -3,7 +3,9 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.contrib.auth.middleware import (
+    LoginRequiredMiddleware as DjangoLoginRequired,
+)
 from django.http import HttpRequest, HttpResponseBase
 
 # The API answers 401/403 JSON itself (token auth happens inside DRF), the admin has
@@ -16,7 +18,7 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         self,
         request: HttpRequest,
         view_func: Callable[..., Any],
-        view_args: list[Any],
+        view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponseBase | None:
         if request.path.startswith(OPEN_PREFIXES):

@@ -20,9 +20,6 @@ class User(AbstractUser):
 
     email = models.EmailField("email address", blank=True, db_index=True)
 
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
-
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

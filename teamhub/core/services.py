@@ -49,7 +49,9 @@ def audit_record(
         at=timezone.now(),
         prev_sha256=last.sha256 if last else "",
     )
-    event.sha256 = _event_digest(prev=event.prev_sha256, fields=audit_event_fields(event))
+    event.sha256 = _event_digest(
+        prev=event.prev_sha256, fields=audit_event_fields(event)
+    )
     event.save()
     return event
 

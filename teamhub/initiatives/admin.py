@@ -30,7 +30,15 @@ class InitiativeAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ("person", "initiative", "role", "allocation", "start", "end", "status")
+    list_display = (
+        "person",
+        "initiative",
+        "role",
+        "allocation",
+        "start",
+        "end",
+        "status",
+    )
     list_filter = ("status", "outcome")
     raw_id_fields = ("person", "initiative")
     list_select_related = ("person__user", "initiative")

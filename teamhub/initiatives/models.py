@@ -48,7 +48,11 @@ class Initiative(BaseModel):
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="initiatives"
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="initiatives",
     )
     owner = models.ForeignKey(
         Person,
@@ -77,7 +81,7 @@ class Initiative(BaseModel):
     )
     start = models.DateField(null=True, blank=True)
     target_date = models.DateField(null=True, blank=True)
-    outcome = models.CharField(
+    outcome = models.CharField(  # noqa: DJ001 (null = "no outcome yet", per DESIGN)
         max_length=20, choices=Outcome.choices, null=True, blank=True
     )
 
@@ -130,7 +134,7 @@ class Assignment(BaseModel):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PROPOSED
     )
-    outcome = models.CharField(
+    outcome = models.CharField(  # noqa: DJ001 (null = "no outcome yet", per DESIGN)
         max_length=20, choices=Outcome.choices, null=True, blank=True
     )
 

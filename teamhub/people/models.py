@@ -103,7 +103,11 @@ class Skill(BaseModel):
         SkillCategory, on_delete=models.PROTECT, related_name="skills"
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
     )
     aliases = models.JSONField(
         default=list, blank=True, help_text='Other names, e.g. ["sklearn", "scikit"].'
@@ -132,7 +136,9 @@ class PersonSkill(BaseModel):
     interest = models.PositiveSmallIntegerField(
         choices=Interest.choices, default=Interest.SOME
     )
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SELF)
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.SELF
+    )
     last_used = models.DateField(null=True, blank=True)
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -37,10 +37,9 @@ def person_skill_set(
     _check_level(level)
     if interest is not None and not 0 <= interest <= 3:
         raise ValidationError({"interest": ["Interest must be from 0 to 3."]})
-    person_skill = (
-        PersonSkill.objects.select_for_update().filter(person=person, skill=skill).first()
-        or PersonSkill(person=person, skill=skill)
-    )
+    person_skill = PersonSkill.objects.select_for_update().filter(
+        person=person, skill=skill
+    ).first() or PersonSkill(person=person, skill=skill)
     before = None if person_skill.pk is None else person_skill.level
     person_skill.level = level
     if interest is not None:
