@@ -29,8 +29,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(request: pytest.FixtureRequest) -> Iterator[None]:
-    """With --postgres, point the default database at a throwaway PostgreSQL."""
+    """With --postgres, point the default database at a throwaway PostgreSQL.
+
+    Each xdist worker starts its own server, so test database names need no suffix.
+    """
     if not request.config.getoption("--postgres"):
+        request.getfixturevalue("django_db_modify_db_settings_parallel_suffix")
         yield
         return
     from django.conf import settings
@@ -40,19 +44,20 @@ def django_db_modify_db_settings(request: pytest.FixtureRequest) -> Iterator[Non
         services.missing("PostgreSQL (initdb/pg_ctl)")
         return
     with services.postgres_server(bindir) as pg:
-        settings.DATABASES["default"].update(
+        db = settings.DATABASES["default"]
+        db.update(
             {
                 "ENGINE": "django.db.backends.postgresql",
-                "NAME": "teamhub",
+                "NAME": "postgres",
                 "USER": pg.user,
                 "PASSWORD": pg.password,
                 "HOST": pg.host,
                 "PORT": str(pg.port),
                 "OPTIONS": {},
                 "CONN_MAX_AGE": 0,
-                "TEST": {"NAME": "teamhub_test"},
             }
         )
+        db["TEST"]["NAME"] = "teamhub_test"
         yield
 
 
