@@ -175,6 +175,9 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = None
+    # The filesystem broker needs its folders before the first message.
+    for _folder in ("queue", "processed"):
+        (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -124,3 +124,35 @@ def manager(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def scientist(make_user: Callable[..., User]) -> User:
     return make_user("data_scientist", username="ada")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A throwaway redis-server on 127.0.0.1 for this test session."""
+    with services.redis_server() as url:
+        yield url
+
+
+@pytest.fixture
+def celery_worker(redis_url: str, transactional_db: Any) -> Iterator[Any]:
+    """A real Celery worker (in a thread of this process) consuming from real Redis.
+
+    Tasks are sent through the broker exactly as in production; the worker shares the
+    test database with the test.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    previous = {
+        key: celery_app.conf[key]
+        for key in ("broker_url", "result_backend", "task_always_eager")
+    }
+    celery_app.conf.update(
+        broker_url=redis_url, result_backend=redis_url, task_always_eager=False
+    )
+    celery_app._pool = None  # drop connections to any earlier broker
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+    ) as worker:
+        yield worker
+    celery_app.conf.update(previous)
+    celery_app._pool = None

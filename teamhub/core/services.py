@@ -12,7 +12,7 @@ from teamhub.core.models import AuditEvent, User
 from teamhub.core.roles import Role
 
 
-def _event_digest(*, prev: str, fields: dict[str, Any]) -> str:
+def audit_digest(*, prev: str, fields: dict[str, Any]) -> str:
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(f"{prev}|{canonical}".encode()).hexdigest()
 
@@ -49,7 +49,7 @@ def audit_record(
         at=timezone.now(),
         prev_sha256=last.sha256 if last else "",
     )
-    event.sha256 = _event_digest(
+    event.sha256 = audit_digest(
         prev=event.prev_sha256, fields=audit_event_fields(event)
     )
     event.save()
