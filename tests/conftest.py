@@ -58,6 +58,12 @@ def django_db_modify_db_settings(request: pytest.FixtureRequest) -> Iterator[Non
             }
         )
         db["TEST"]["NAME"] = "teamhub_test"
+        # django.setup() already opened a SQLite connection: drop it so the next use
+        # builds one from the updated settings.
+        from django.db import connections
+
+        connections["default"].close()
+        del connections["default"]
         yield
 
 
