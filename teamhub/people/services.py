@@ -12,8 +12,13 @@ from teamhub.people.models import LearningGoal, Person, PersonSkill, Skill
 from teamhub.people.permissions import can_edit_person_skills, can_validate_skills
 
 
+def _is_whole(value: object) -> bool:
+    # bool is a subclass of int, but True is not a level.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _check_level(level: int, *, field: str = "level") -> None:
-    if not isinstance(level, int) or not 1 <= level <= 5:
+    if not _is_whole(level) or not 1 <= level <= 5:
         raise ValidationError({field: ["Level must be a whole number from 1 to 5."]})
 
 
@@ -35,7 +40,7 @@ def person_skill_set(
     if not can_edit_person_skills(actor, person):
         raise PermissionDenied("You may only edit your own skills.")
     _check_level(level)
-    if interest is not None and not 0 <= interest <= 3:
+    if interest is not None and (not _is_whole(interest) or not 0 <= interest <= 3):
         raise ValidationError({"interest": ["Interest must be from 0 to 3."]})
     person_skill = PersonSkill.objects.select_for_update().filter(
         person=person, skill=skill

@@ -7,6 +7,23 @@ app_name = "people"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("<int:pk>/", views.profile, name="profile"),
+    path("<int:pk>/skills/", views.skill_set, name="skill_set"),
+    path(
+        "<int:pk>/skills/<int:skill_id>/remove/",
+        views.skill_remove,
+        name="skill_remove",
+    ),
+    path(
+        "<int:pk>/skills/<int:skill_id>/validate/",
+        views.skill_validate,
+        name="skill_validate",
+    ),
+    path("<int:pk>/goals/", views.goal_set, name="goal_set"),
+    path(
+        "<int:pk>/goals/<int:goal_id>/remove/",
+        views.goal_remove,
+        name="goal_remove",
+    ),
     path("skills/", views.skill_list, name="skills"),
     path("skills/<int:pk>/", views.skill_detail, name="skill"),
     path("search/", search_views.search, name="search"),

@@ -1,19 +1,312 @@
-"""People pages (placeholder until the pages land)."""
+"""People pages: directory, profile (with the skill and goal editors) and skills.
 
-from django.http import Http404, HttpRequest, HttpResponse
+Writes go through ``teamhub.people.services`` only. A refused action is a 403; bad
+input re-renders the profile with status 400 and the message next to the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from teamhub.people import services
+from teamhub.people.forms import (
+    DirectoryFilterForm,
+    LearningGoalForm,
+    PersonSkillForm,
+    SkillSearchForm,
+)
+from teamhub.people.models import LearningGoal, Level, Person, PersonSkill, Skill
+from teamhub.people.permissions import can_edit_person_skills, can_validate_skills
+from teamhub.people.selectors import (
+    free_capacity,
+    people_directory,
+    person_profile,
+    skill_catalogue,
+    skill_holders,
+)
+
+PAGE_SIZE = 50
+SKILL_FORM_IDS = "skill_%s"
+GOAL_FORM_IDS = "goal_%s"
 
 
+def _bar_width(percent: int | float) -> int:
+    """Return a progress-bar width in percent, clamped to 0-100."""
+    return max(0, min(100, round(percent)))
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    """One person of a directory page with the numbers its bars need."""
+
+    person: Person
+    top_skills: list[PersonSkill]
+    more_skills: int
+    matched_level: int | None
+    allocation: int
+    allocation_width: int
+    capacity_percent: int
+    free_percent: int
+
+    @classmethod
+    def of(cls, person: Person) -> DirectoryRow:
+        """Build the row from a person annotated by ``people_directory``."""
+        allocation: int = getattr(person, "current_allocation", 0)
+        top: list[PersonSkill] = getattr(person, "top_skills", [])
+        free = free_capacity(
+            capacity_fte=person.capacity_fte, allocated_percent=allocation
+        )
+        return cls(
+            person=person,
+            top_skills=top,
+            more_skills=max(0, getattr(person, "skill_count", 0) - len(top)),
+            matched_level=getattr(person, "matched_level", None),
+            allocation=allocation,
+            allocation_width=_bar_width(allocation),
+            capacity_percent=int(person.capacity_fte * 100),
+            free_percent=int(free * 100),
+        )
+
+
+@require_GET
 def directory(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    form = DirectoryFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()  # invalid fields show their error and are not applied
+    filters = form.filters()
+    people = people_directory(**filters)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [DirectoryRow.of(person) for person in page.object_list]
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "filtered": any(
+            [
+                filters["team_id"],
+                filters["skill_id"],
+                filters["min_level"],
+                filters["search"],
+            ]
+        ),
+        "skill_filter": filters["skill_id"],
+    }
+    template = (
+        "people/_partials/directory_results.html"
+        if request.headers.get("HX-Target") == "directory-results"
+        else "people/directory.html"
+    )
+    return render(request, template, context)
 
 
+def _profile_context(
+    request: HttpRequest,
+    pk: int,
+    *,
+    skill_form: PersonSkillForm | None = None,
+    goal_form: LearningGoalForm | None = None,
+) -> dict[str, Any]:
+    try:
+        profile = person_profile(person_id=pk)
+    except Person.DoesNotExist as exc:
+        raise Http404("No such person.") from exc
+    person = profile.person
+    can_edit = can_edit_person_skills(request.user, person)
+    is_self = person.user_id == request.user.pk
+    capacity_percent = int(person.capacity_fte * 100)
+    if skill_form is None and can_edit:
+        skill_form = PersonSkillForm(auto_id=SKILL_FORM_IDS)
+    if goal_form is None and can_edit:
+        goal_form = LearningGoalForm(auto_id=GOAL_FORM_IDS)
+    return {
+        "profile": profile,
+        "person": person,
+        "is_self": is_self,
+        "can_edit": can_edit,
+        "can_validate": can_validate_skills(request.user, person),
+        "skill_form": skill_form,
+        "goal_form": goal_form,
+        "level_choices": Level.choices,
+        "capacity_percent": capacity_percent,
+        "free_percent": int(profile.free_capacity * 100),
+        "allocation_width": _bar_width(profile.allocated_percent),
+        "success_percent": (
+            None if profile.success_rate is None else round(profile.success_rate * 100)
+        ),
+    }
+
+
+@require_GET
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    return render(request, "people/profile.html", _profile_context(request, pk))
 
 
+def _person_for_edit(request: HttpRequest, pk: int) -> Person:
+    """Return the person, or refuse early so that forbidden input is a 403."""
+    person = get_object_or_404(Person.objects.select_related("user"), pk=pk)
+    if not can_edit_person_skills(request.user, person):
+        raise PermissionDenied("You may only edit your own skills and goals.")
+    return person
+
+
+def _back_to_profile(person: Person, anchor: str) -> HttpResponseRedirect:
+    return redirect(f"{reverse('people:profile', args=[person.pk])}#{anchor}")
+
+
+def _invalid(
+    request: HttpRequest,
+    pk: int,
+    *,
+    skill_form: PersonSkillForm | None = None,
+    goal_form: LearningGoalForm | None = None,
+) -> HttpResponse:
+    messages.error(request, "Nothing was saved — please correct the errors below.")
+    context = _profile_context(request, pk, skill_form=skill_form, goal_form=goal_form)
+    return render(request, "people/profile.html", context, status=400)
+
+
+@require_POST
+def skill_set(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_for_edit(request, pk)
+    form = PersonSkillForm(request.POST, auto_id=SKILL_FORM_IDS)
+    if not form.is_valid():
+        return _invalid(request, pk, skill_form=form)
+    data = form.cleaned_data
+    try:
+        person_skill = services.person_skill_set(
+            actor=request.user,  # type: ignore[arg-type]
+            person=person,
+            skill=data["skill"],
+            level=data["level"],
+            interest=data["interest"],
+            last_used=data["last_used"],
+        )
+    except ValidationError as exc:
+        form.add_service_error(exc)
+        return _invalid(request, pk, skill_form=form)
+    how = (
+        " and validated it" if person_skill.source == PersonSkill.Source.MANAGER else ""
+    )
+    messages.success(
+        request,
+        f"Saved {person_skill.skill.name} at level {person_skill.level} "
+        f"({person_skill.get_level_display()}){how}.",
+    )
+    return _back_to_profile(person, "skills")
+
+
+@require_POST
+def skill_remove(request: HttpRequest, pk: int, skill_id: int) -> HttpResponse:
+    person = _person_for_edit(request, pk)
+    person_skill = get_object_or_404(
+        PersonSkill.objects.select_related("skill"), person=person, skill_id=skill_id
+    )
+    person_skill.person = person
+    name = person_skill.skill.name
+    services.person_skill_remove(
+        actor=request.user,  # type: ignore[arg-type]
+        person_skill=person_skill,
+    )
+    messages.success(request, f"Removed {name} from the skills.")
+    return _back_to_profile(person, "skills")
+
+
+@require_POST
+def skill_validate(request: HttpRequest, pk: int, skill_id: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.select_related("user"), pk=pk)
+    if not can_validate_skills(request.user, person):
+        raise PermissionDenied(
+            "Only a manager can validate skill levels, and not their own."
+        )
+    person_skill = get_object_or_404(
+        PersonSkill.objects.select_related("skill"), person=person, skill_id=skill_id
+    )
+    person_skill.person = person
+    validated = services.person_skill_validate(
+        actor=request.user,  # type: ignore[arg-type]
+        person_skill=person_skill,
+    )
+    messages.success(
+        request,
+        f"Validated {person.name}'s {person_skill.skill.name} at level "
+        f"{validated.level} ({validated.get_level_display()}).",
+    )
+    return _back_to_profile(person, "skills")
+
+
+@require_POST
+def goal_set(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_for_edit(request, pk)
+    form = LearningGoalForm(request.POST, auto_id=GOAL_FORM_IDS)
+    if not form.is_valid():
+        return _invalid(request, pk, goal_form=form)
+    data = form.cleaned_data
+    try:
+        goal = services.learning_goal_set(
+            actor=request.user,  # type: ignore[arg-type]
+            person=person,
+            skill=data["skill"],
+            target_level=data["target_level"],
+            note=data["note"],
+        )
+    except ValidationError as exc:
+        form.add_service_error(exc)
+        return _invalid(request, pk, goal_form=form)
+    messages.success(
+        request,
+        f"Learning goal saved: {goal.skill.name} to level {goal.target_level} "
+        f"({goal.get_target_level_display()}).",
+    )
+    return _back_to_profile(person, "goals")
+
+
+@require_POST
+def goal_remove(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
+    person = _person_for_edit(request, pk)
+    goal = get_object_or_404(
+        LearningGoal.objects.select_related("skill"), person=person, pk=goal_id
+    )
+    goal.person = person
+    name = goal.skill.name
+    services.learning_goal_remove(actor=request.user, goal=goal)  # type: ignore[arg-type]
+    messages.success(request, f"Removed the learning goal for {name}.")
+    return _back_to_profile(person, "goals")
+
+
+@require_GET
 def skill_list(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    form = SkillSearchForm(request.GET or None)
+    search = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
+    groups = skill_catalogue(search=search)
+    return render(
+        request,
+        "people/skill_list.html",
+        {
+            "form": form,
+            "groups": groups,
+            "search": search,
+            "skill_count": sum(len(group.skills) for group in groups),
+        },
+    )
 
 
+@require_GET
 def skill_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    try:
+        holders = skill_holders(skill_id=pk)
+    except Skill.DoesNotExist as exc:
+        raise Http404("No such skill.") from exc
+    return render(
+        request,
+        "people/skill_detail.html",
+        {"holders": holders, "skill": holders.skill},
+    )

@@ -1,0 +1,349 @@
+"""Reads for the people pages: directory, profile, skill holders and the catalogue.
+
+Every selector issues a fixed number of queries whatever the size of the data, so
+the pages built on them stay constant-query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from teamhub.initiatives.models import Assignment, Outcome
+from teamhub.people.models import (
+    LearningGoal,
+    Level,
+    Person,
+    PersonSkill,
+    Skill,
+    SkillCategory,
+)
+
+TOP_SKILLS = 3
+
+
+def _count_subquery(queryset: QuerySet, *, by: str) -> Coalesce:
+    """Return ``COUNT(*)`` of ``queryset`` grouped by the column ``by`` (0 if none)."""
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _current_level() -> Subquery:
+    """Return, for a learning-goal row, the person's current level of its skill."""
+    return Subquery(
+        PersonSkill.objects.filter(
+            person=OuterRef("person"), skill=OuterRef("skill")
+        ).values("level")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def current_assignments_q(today: date, *, prefix: str = "") -> Q:
+    """Return the filter for assignments overlapping ``today`` (start ≤ today ≤ end)."""
+    return Q(**{f"{prefix}start__lte": today}) & (
+        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": today})
+    )
+
+
+def people_directory(
+    *,
+    team_id: int | None = None,
+    skill_id: int | None = None,
+    min_level: int | None = None,
+    search: str = "",
+    active_only: bool = True,
+    today: date | None = None,
+) -> QuerySet[Person]:
+    """Return people for the directory, filtered and annotated for display.
+
+    Filters: ``team_id`` (members of that team), ``skill_id`` with optional
+    ``min_level`` (holds that skill at ≥ the level; level 1 when not given),
+    ``min_level`` alone (holds at least one skill at ≥ the level), ``search``
+    (every word must match first or last name, username or e-mail).
+
+    Each person carries ``skill_count``, ``current_allocation`` (sum of the
+    percentages of confirmed assignments overlapping today), ``matched_level``
+    (their level of ``skill_id``, else None) and ``top_skills`` (their
+    ``TOP_SKILLS`` highest levels, prefetched). Evaluating a page costs two queries.
+    """
+    today = today or timezone.localdate()
+    people = Person.objects.select_related("user", "team")
+    if active_only:
+        people = people.filter(active=True)
+    if team_id is not None:
+        people = people.filter(team_id=team_id)
+    if skill_id is not None:
+        people = people.filter(
+            Exists(
+                PersonSkill.objects.filter(
+                    person=OuterRef("pk"), skill_id=skill_id, level__gte=min_level or 1
+                )
+            )
+        )
+    elif min_level is not None:
+        people = people.filter(
+            Exists(
+                PersonSkill.objects.filter(person=OuterRef("pk"), level__gte=min_level)
+            )
+        )
+    for word in search.split():
+        people = people.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__username__icontains=word)
+            | Q(user__email__icontains=word)
+        )
+
+    allocation = (
+        Assignment.objects.filter(
+            current_assignments_q(today),
+            person=OuterRef("pk"),
+            status=Assignment.Status.CONFIRMED,
+        )
+        .order_by()
+        .values("person")
+        .annotate(total=Sum("allocation"))
+        .values("total")
+    )
+    people = people.annotate(
+        skill_count=_count_subquery(
+            PersonSkill.objects.filter(person=OuterRef("pk")), by="person"
+        ),
+        current_allocation=Coalesce(
+            Subquery(allocation, output_field=IntegerField()), 0
+        ),
+    )
+    if skill_id is not None:
+        people = people.annotate(
+            matched_level=Subquery(
+                PersonSkill.objects.filter(
+                    person=OuterRef("pk"), skill_id=skill_id
+                ).values("level")[:1],
+                output_field=IntegerField(),
+            )
+        )
+    top = PersonSkill.objects.select_related("skill").order_by("-level", "skill__name")[
+        :TOP_SKILLS
+    ]
+    return people.prefetch_related(
+        Prefetch("skills", queryset=top, to_attr="top_skills")
+    )
+
+
+def free_capacity(*, capacity_fte: Decimal, allocated_percent: int) -> Decimal:
+    """Return ``capacity_fte`` minus the allocated share (negative when over-booked)."""
+    return (Decimal(capacity_fte) - Decimal(allocated_percent) / 100).quantize(
+        Decimal("0.01")
+    )
+
+
+@dataclass(frozen=True)
+class SkillGroup:
+    category: SkillCategory
+    skills: list[PersonSkill]
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    """Everything the profile page shows about one person."""
+
+    person: Person
+    skill_groups: list[SkillGroup]
+    learning_goals: Sequence[LearningGoal]
+    current_assignments: list[Assignment]
+    upcoming_assignments: list[Assignment]
+    past_projects: list[Assignment]
+    allocated_percent: int
+    free_capacity: Decimal
+    successes: int
+    outcomes_counted: int
+    today: date
+
+    @property
+    def success_rate(self) -> float | None:
+        """Return successes / counted outcomes (0-1), None when nothing counts yet."""
+        if not self.outcomes_counted:
+            return None
+        return self.successes / self.outcomes_counted
+
+    @property
+    def skill_count(self) -> int:
+        return sum(len(group.skills) for group in self.skill_groups)
+
+
+def person_profile(*, person_id: int, today: date | None = None) -> PersonProfile:
+    """Return the profile of one person in four queries.
+
+    Raises ``Person.DoesNotExist`` for an unknown id. Learning goals carry
+    ``current_level`` (the person's level of that skill, None if they have none).
+
+    - Current assignments: status confirmed or proposed, overlapping ``today``.
+    - Upcoming: confirmed or proposed, starting after ``today``.
+    - Past projects: status finished, or confirmed with an end before ``today``.
+      Proposals whose dates passed never happened, so they are left out.
+    - Allocation and free capacity count confirmed current assignments only:
+      ``free = capacity_fte - sum(allocation) / 100`` (negative when over-booked).
+    - Success rate: assignments with outcome ``success`` divided by all the
+      person's assignments with an outcome other than ``cancelled`` (a cancelled
+      project says nothing about how the person did); ``partial`` and ``failed``
+      count as not successful. None when no assignment has such an outcome.
+    """
+    today = today or timezone.localdate()
+    person = Person.objects.select_related("user", "team", "manager__user").get(
+        pk=person_id
+    )
+    skills = list(
+        PersonSkill.objects.filter(person=person)
+        .select_related("skill__category", "validated_by")
+        .order_by("skill__category__name", "-level", "skill__name")
+    )
+    groups: list[SkillGroup] = []
+    for person_skill in skills:
+        category = person_skill.skill.category
+        if not groups or groups[-1].category.pk != category.pk:
+            groups.append(SkillGroup(category=category, skills=[]))
+        groups[-1].skills.append(person_skill)
+    goals = list(
+        LearningGoal.objects.filter(person=person)
+        .select_related("skill")
+        .annotate(current_level=_current_level())
+        .order_by("skill__name")
+    )
+    assignments = list(
+        Assignment.objects.filter(person=person)
+        .select_related("initiative")
+        .order_by("-start", "-id")
+    )
+    active = {Assignment.Status.CONFIRMED, Assignment.Status.PROPOSED}
+    current, upcoming, past = [], [], []
+    for assignment in assignments:
+        ended = assignment.end is not None and assignment.end < today
+        if assignment.status == Assignment.Status.FINISHED or (
+            ended and assignment.status == Assignment.Status.CONFIRMED
+        ):
+            past.append(assignment)
+        elif assignment.status in active and not ended:
+            if assignment.start > today:
+                upcoming.append(assignment)
+            else:
+                current.append(assignment)
+    allocated = sum(
+        a.allocation for a in current if a.status == Assignment.Status.CONFIRMED
+    )
+    counted = [a for a in assignments if a.outcome and a.outcome != Outcome.CANCELLED]
+    return PersonProfile(
+        person=person,
+        skill_groups=groups,
+        learning_goals=goals,
+        current_assignments=current,
+        upcoming_assignments=sorted(upcoming, key=lambda a: (a.start, a.pk)),
+        past_projects=past,
+        allocated_percent=allocated,
+        free_capacity=free_capacity(
+            capacity_fte=person.capacity_fte, allocated_percent=allocated
+        ),
+        successes=sum(1 for a in counted if a.outcome == Outcome.SUCCESS),
+        outcomes_counted=len(counted),
+        today=today,
+    )
+
+
+@dataclass(frozen=True)
+class LevelGroup:
+    level: int
+    label: str
+    holders: list[PersonSkill]
+
+
+@dataclass(frozen=True)
+class SkillHolders:
+    """Who holds one skill at each level and who wants to learn it."""
+
+    skill: Skill
+    levels: list[LevelGroup]
+    learners: Sequence[LearningGoal]
+
+    @property
+    def holder_count(self) -> int:
+        return sum(len(group.holders) for group in self.levels)
+
+
+def skill_holders(*, skill_id: int) -> SkillHolders:
+    """Return the holders of a skill grouped by level (5 → 1) and its learners.
+
+    Only active people are listed. Every level appears, possibly with nobody.
+    Each learning goal carries ``current_level`` (None if the learner has no level
+    yet). Three queries; raises ``Skill.DoesNotExist`` for an unknown id.
+    """
+    skill = Skill.objects.select_related("category", "parent").get(pk=skill_id)
+    holders = list(
+        PersonSkill.objects.filter(skill=skill, person__active=True)
+        .select_related("person__user", "person__team", "validated_by")
+        .order_by("-level", "person__user__last_name", "person__user__first_name")
+    )
+    by_level: dict[int, list[PersonSkill]] = {level: [] for level in Level.values}
+    for holder in holders:
+        by_level[holder.level].append(holder)
+    learners = list(
+        LearningGoal.objects.filter(skill=skill, person__active=True)
+        .select_related("person__user", "person__team")
+        .annotate(current_level=_current_level())
+        .order_by("-target_level", "person__user__last_name")
+    )
+    return SkillHolders(
+        skill=skill,
+        levels=[
+            LevelGroup(level=level, label=Level(level).label, holders=by_level[level])
+            for level in sorted(Level.values, reverse=True)
+        ],
+        learners=learners,
+    )
+
+
+@dataclass(frozen=True)
+class CategorySkills:
+    category: SkillCategory
+    skills: list[Skill]
+
+
+def skill_catalogue(*, search: str = "") -> list[CategorySkills]:
+    """Return categories with their skills, each with holder and learner counts.
+
+    ``search`` matches a skill's name or any of its aliases (case-insensitive).
+    Counts cover active people only. One query.
+    """
+    skills = Skill.objects.select_related("category").annotate(
+        holder_count=_count_subquery(
+            PersonSkill.objects.filter(skill=OuterRef("pk"), person__active=True),
+            by="skill",
+        ),
+        learner_count=_count_subquery(
+            LearningGoal.objects.filter(skill=OuterRef("pk"), person__active=True),
+            by="skill",
+        ),
+    )
+    search = search.strip()
+    if search:
+        skills = skills.filter(Q(name__icontains=search) | Q(aliases__icontains=search))
+    groups: list[CategorySkills] = []
+    for skill in skills.order_by("category__name", "name"):
+        if not groups or groups[-1].category.pk != skill.category_id:
+            groups.append(CategorySkills(category=skill.category, skills=[]))
+        groups[-1].skills.append(skill)
+    return groups
