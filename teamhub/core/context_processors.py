@@ -14,15 +14,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     items = [
         ("People", reverse("people:directory"), True),
+        ("Skills", reverse("people:skills"), True),
         ("Search", reverse("people:search"), user_has_role(user, Role.MANAGER)),
         ("Import", reverse("people:import"), user_has_role(user, Role.MANAGER)),
     ]
-    path = request.path
+    allowed_items = [(label, url) for label, url, allowed in items if allowed]
+    # The most specific link that prefixes the path is the current one.
+    matching = [url for _, url in allowed_items if request.path.startswith(url)]
+    current = max(matching, key=len, default=None)
     return {
         "nav_items": [
-            {"label": label, "url": url, "active": path.startswith(url)}
-            for label, url, allowed in items
-            if allowed
+            {"label": label, "url": url, "active": url == current}
+            for label, url in allowed_items
         ],
         "user_roles": sorted(user_roles(user)),
         "is_manager": user_has_role(user, Role.MANAGER),
