@@ -6,6 +6,7 @@ from teamhub.people.models import (
     PersonSkill,
     Skill,
     SkillCategory,
+    SkillImport,
     Team,
 )
 
@@ -66,3 +67,19 @@ class LearningGoalAdmin(admin.ModelAdmin):
     list_display = ("person", "skill", "target_level")
     raw_id_fields = ("person", "skill")
     list_select_related = ("person__user", "skill")
+
+
+@admin.register(SkillImport)
+class SkillImportAdmin(admin.ModelAdmin):
+    list_display = ("filename", "uploaded_by", "status", "created", "finished")
+    list_filter = ("status",)
+    search_fields = ("filename",)
+    exclude = ("content",)
+    readonly_fields = (
+        "uploaded_by",
+        "filename",
+        "status",
+        "report",
+        "error",
+        "finished",
+    )
