@@ -1,0 +1,28 @@
+"""Deterministic demo data: a believable ML organisation for a seed.
+
+``org.py``, ``work.py`` and ``skills.py`` draw the organisation as plain records
+(``records.py``) from seeded ``random.Random`` streams; ``seed.py`` writes them
+with bulk inserts; ``data.py`` holds the built-in tables (names, teams, titles).
+"""
+
+from teamhub.people.demo.seed import (
+    DEMO_EMAIL_DOMAIN,
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    MAX_PEOPLE,
+    MIN_PEOPLE,
+    DemoSeedResult,
+    demo_org_seed,
+    demo_registry_flush,
+)
+
+__all__ = [
+    "DEMO_EMAIL_DOMAIN",
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "MAX_PEOPLE",
+    "MIN_PEOPLE",
+    "DemoSeedResult",
+    "demo_org_seed",
+    "demo_registry_flush",
+]

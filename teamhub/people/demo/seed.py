@@ -1,0 +1,452 @@
+"""Write the demo organisation drawn by ``org.py`` with bulk inserts."""
+
+import itertools
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, models, transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.utils import timezone
+
+from teamhub.core.models import User
+from teamhub.core.roles import Role
+from teamhub.core.services import audit_record, roles_ensure
+from teamhub.initiatives.models import Assignment, Initiative
+from teamhub.people.demo import data
+from teamhub.people.demo.org import org_plan
+from teamhub.people.demo.records import OrgPlan, StakeholderPlan
+from teamhub.people.demo.skills import person_skills
+from teamhub.people.models import LearningGoal, Person, PersonSkill, Team
+from teamhub.people.services_taxonomy import skill_taxonomy_load
+
+MIN_PEOPLE = 10
+MAX_PEOPLE = 20_000
+DEMO_EMAIL_DOMAIN = data.DEMO_EMAIL_DOMAIN
+DEMO_PASSWORD = data.DEMO_PASSWORD
+DEMO_LOGINS: tuple[str, ...] = tuple(
+    login.username
+    for login in (
+        data.MANAGER_LOGIN,
+        data.SCIENTIST_LOGIN,
+        data.STAKEHOLDER_LOGIN,
+        data.ADMIN_LOGIN,
+    )
+)
+# Every generated (non-login) user shares this hash. It starts with "!", which Django
+# treats as an unusable password: nobody can log in as them, and nothing is hashed.
+UNUSABLE_PASSWORD = "!teamhub-demo-no-login"  # noqa: S105
+BATCH = 2_000  # rows per bulk_create call; SQLite splits further by its own limits
+FLUSH_EVERY = 5_000  # rows per executemany call
+
+Progress = Callable[[str], None]
+
+# Columns of the high-volume tables, written with _insert_rows in this order.
+PERSON_SKILL_COLUMNS = (
+    "created", "updated", "person", "skill", "level", "interest", "source",
+    "last_used", "validated_by", "validated_at",
+)  # fmt: skip
+ASSIGNMENT_COLUMNS = (
+    "created", "updated", "person", "initiative", "role", "allocation", "start",
+    "end", "status", "outcome",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoSeedResult:
+    people: int
+    teams: int
+    person_skills: int
+    learning_goals: int
+    initiatives: int
+    assignments: int
+    logins: tuple[str, ...]
+    seconds: float
+
+
+class _Clock:
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.start = self.last = time.perf_counter()
+
+    def lap(self, message: str) -> None:
+        now = time.perf_counter()
+        if self.progress is not None:
+            self.progress(f"{message} ({now - self.last:.1f} s)")
+        self.last = now
+
+    @property
+    def total(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def _bulk(model: type[models.Model], rows: Iterable[Any]) -> list[Any]:
+    return model._default_manager.bulk_create(list(rows), batch_size=BATCH)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
+
+
+def _insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """INSERT plain value tuples with one executemany per chunk; return the count.
+
+    bulk_create spends over 100 µs a row building SQL in the ORM, which makes
+    half a million person skills take minutes; executemany takes a few µs a row.
+    Values must already be adapted for the database (see ``_Adapt``); no pks come
+    back and auto_now fields must be passed explicitly.
+    """
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    names = ", ".join(ops.quote_name(_column(model, c)) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    # Only quoted identifiers from the model's _meta are interpolated; values are
+    # parameters.
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+    count = 0
+    with connection.cursor() as cursor:
+        iterator = iter(rows)
+        while chunk := list(itertools.islice(iterator, FLUSH_EVERY)):
+            cursor.executemany(sql, chunk)
+            count += len(chunk)
+    return count
+
+
+class _Adapt:
+    """Adapt dates and datetimes for raw inserts, as the ORM would."""
+
+    def __init__(self) -> None:
+        self.ops = connection.ops
+        self.now = self.datetime(timezone.now())
+
+    def date(self, value: date | None) -> Any:
+        return self.ops.adapt_datefield_value(value)
+
+    def datetime(self, value: datetime | None) -> Any:
+        return self.ops.adapt_datetimefield_value(value)
+
+
+def _demo_users() -> "models.QuerySet[User]":
+    return User.objects.filter(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}")
+
+
+@transaction.atomic
+def demo_registry_flush() -> dict[str, int]:
+    """Delete every initiative, person and team, and the demo users.
+
+    Skills and categories stay (the taxonomy load is idempotent), as do users
+    outside the demo e-mail domain. Only allowed in demo mode.
+    """
+    if not settings.DEMO_MODE:
+        raise PermissionDenied(
+            "Flushing deletes every person, team and initiative; it is only allowed "
+            "in demo mode (TEAMHUB_DEMO=1)."
+        )
+    deleted: dict[str, int] = {}
+    try:
+        for queryset in (
+            Initiative.objects.all(),
+            Person.objects.all(),
+            Team.objects.all(),
+            _demo_users(),
+        ):
+            if queryset.model is Team:
+                Team.objects.update(parent=None)  # parents are PROTECTed
+            for label, count in queryset.delete()[1].items():
+                deleted[label] = deleted.get(label, 0) + count
+    except (ProtectedError, RestrictedError) as exc:
+        blocking = sorted({obj._meta.label for obj in exc.args[1]})
+        raise ValidationError(
+            "Cannot delete the demo registry: other records still refer to it "
+            f"({', '.join(blocking)}). Reset the database instead."
+        ) from exc
+    return {
+        "initiatives": deleted.get("initiatives.Initiative", 0),
+        "people": deleted.get("people.Person", 0),
+        "teams": deleted.get("people.Team", 0),
+        "users": deleted.get("core.User", 0),
+    }
+
+
+@transaction.atomic
+def demo_org_seed(
+    *,
+    people: int,
+    seed: int,
+    logins: bool = True,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> DemoSeedResult:
+    """Build the demo organisation for ``seed`` in an empty registry.
+
+    The same ``seed``, ``people`` and ``today`` always write the same rows. Dates are
+    relative to ``today`` (default: the current date), so the data stays current.
+    Demo logins (password ``teamhub-demo``) need ``settings.DEMO_MODE``.
+    """
+    if not MIN_PEOPLE <= people <= MAX_PEOPLE:
+        raise ValidationError(
+            {"people": [f"Choose from {MIN_PEOPLE} to {MAX_PEOPLE:,} people."]}
+        )
+    if logins and not settings.DEMO_MODE:
+        raise PermissionDenied(
+            "Demo logins (password teamhub-demo) are only created in demo mode "
+            "(TEAMHUB_DEMO=1)."
+        )
+    if Person.objects.exists() or Initiative.objects.exists():
+        raise ValidationError("The registry already holds people or initiatives.")
+    if _demo_users().exists():
+        raise ValidationError("Demo users already exist; flush them first.")
+    today = today or timezone.localdate()
+    clock = _Clock(progress)
+
+    plan = org_plan(people=people, seed=seed, today=today, logins=logins)
+    _check_usernames_free(plan)
+    clock.lap(
+        f"Planned {len(plan.people):,} people, {len(plan.initiatives):,} initiatives, "
+        f"{len(plan.assignments):,} assignments"
+    )
+
+    taxonomy = skill_taxonomy_load()
+    skills = {name: skill.pk for name, skill in taxonomy.skills.items()}
+    clock.lap(f"Skill taxonomy: {len(skills)} skills, {taxonomy.skills_created} new")
+
+    teams = _write_teams(plan)
+    users, persons = _write_people(plan, teams=teams, logins=logins)
+    clock.lap(f"People: {len(persons):,} in {len(teams):,} teams")
+
+    n_skills, n_goals = _write_skills(plan, skills=skills, users=users, persons=persons)
+    clock.lap(f"Skills: {n_skills:,} person skills, {n_goals:,} learning goals")
+
+    n_initiatives, n_assignments = _write_work(plan, teams=teams, persons=persons)
+    clock.lap(f"Initiatives: {n_initiatives:,} with {n_assignments:,} assignments")
+
+    result = DemoSeedResult(
+        people=len(persons),
+        teams=len(teams),
+        person_skills=n_skills,
+        learning_goals=n_goals,
+        initiatives=n_initiatives,
+        assignments=n_assignments,
+        logins=DEMO_LOGINS if logins else (),
+        seconds=clock.total,
+    )
+    audit_record(
+        actor=None,
+        verb="demo.seeded",
+        target=Team.objects.get(pk=teams[0]),
+        data={"seed": seed, "people": people, "today": today.isoformat()},
+    )
+    return result
+
+
+def _check_usernames_free(plan: OrgPlan) -> None:
+    """Refuse, before writing anything, if a drawn username is already taken."""
+    wanted = [p.username for p in plan.people] + [s.username for s in plan.stakeholders]
+    if plan.admin is not None and plan.admin.login:
+        wanted.append(plan.admin.username)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        taken = list(User.objects.filter(username__in=chunk).values_list("username"))
+        if taken:
+            names = ", ".join(sorted(name for (name,) in taken)[:5])
+            raise ValidationError(f"Usernames already taken: {names}.")
+
+
+def _write_teams(plan: OrgPlan) -> list[int]:
+    """Create the teams parents first, reusing any of the same name.
+
+    Return their ids by plan index.
+    """
+    ids: list[int] = [0] * len(plan.teams)
+    existing = dict(
+        Team.objects.filter(name__in=[t.name for t in plan.teams]).values_list(
+            "name", "pk"
+        )
+    )
+    depth = {0: 0}
+    for team in plan.teams[1:]:
+        assert team.parent is not None
+        depth[team.index] = depth[team.parent] + 1
+    for team in plan.teams:
+        ids[team.index] = existing.get(team.name, 0)
+    for level in sorted(set(depth.values())):
+        batch = [t for t in plan.teams if depth[t.index] == level and not ids[t.index]]
+        created = _bulk(
+            Team,
+            (
+                Team(
+                    name=t.name,
+                    parent_id=ids[t.parent] if t.parent is not None else None,
+                )
+                for t in batch
+            ),
+        )
+        for t, obj in zip(batch, created, strict=True):
+            ids[t.index] = obj.pk
+    return ids
+
+
+def _write_work(
+    plan: OrgPlan, *, teams: list[int], persons: list[int]
+) -> tuple[int, int]:
+    """Create the initiatives and assignments; return their counts."""
+    initiatives = _bulk(
+        Initiative,
+        (
+            Initiative(
+                key=i.key,
+                title=i.title,
+                summary=i.summary,
+                team_id=teams[i.team],
+                owner_id=persons[i.owner],
+                business_kpi=i.business_kpi,
+                kpi_target=i.kpi_target,
+                stage=i.stage,
+                mission_criticality=i.mission_criticality,
+                pathway=i.pathway,
+                pipeline_owner=i.pipeline_owner,
+                compute_complexity=i.compute_complexity,
+                ml_complexity=i.ml_complexity,
+                start=i.start,
+                target_date=i.target_date,
+                outcome=i.outcome,
+            )
+            for i in plan.initiatives
+        ),
+    )
+    initiative_ids = [i.pk for i in initiatives]
+    adapt = _Adapt()
+    n_assignments = _insert_rows(
+        Assignment,
+        ASSIGNMENT_COLUMNS,
+        (
+            (
+                adapt.now, adapt.now, persons[a.person], initiative_ids[a.initiative],
+                a.role, a.allocation, adapt.date(a.start), adapt.date(a.end),
+                a.status, a.outcome,
+            )
+            for a in plan.assignments
+        ),
+    )  # fmt: skip
+    return len(initiatives), n_assignments
+
+
+def _user(someone: Any, *, password: str, admin: bool = False) -> User:
+    return User(
+        username=someone.username,
+        email=someone.email,
+        first_name=someone.first_name,
+        last_name=someone.last_name,
+        password=password,
+        is_staff=admin,
+        is_superuser=admin,
+    )
+
+
+def _write_people(
+    plan: OrgPlan, *, teams: list[int], logins: bool
+) -> tuple[list[int], list[int]]:
+    """Create users, people (managers first) and role memberships.
+
+    Return the user ids and person ids by plan index.
+    """
+    groups: dict[str, Group] = roles_ensure()
+    login_hash = make_password(DEMO_PASSWORD) if logins else UNUSABLE_PASSWORD
+
+    def password(someone: Any) -> str:
+        return login_hash if someone.login else UNUSABLE_PASSWORD
+
+    created = _bulk(User, (_user(p, password=password(p)) for p in plan.people))
+    user_ids = [u.pk for u in created]
+
+    person_ids: list[int] = [0] * len(plan.people)
+    for tier in range(4):
+        batch = [p for p in plan.people if p.tier == tier]
+        objs = _bulk(
+            Person,
+            (
+                Person(
+                    user_id=user_ids[p.index],
+                    team_id=teams[p.team],
+                    title=p.title,
+                    location=p.location,
+                    timezone=p.timezone,
+                    capacity_fte=p.capacity,
+                    manager_id=person_ids[p.manager] if p.manager is not None else None,
+                    active=True,
+                )
+                for p in batch
+            ),
+        )
+        for p, obj in zip(batch, objs, strict=True):
+            person_ids[p.index] = obj.pk
+
+    extra: list[StakeholderPlan] = list(plan.stakeholders)
+    if logins and plan.admin is not None:
+        extra.append(plan.admin)
+    extra_users = _bulk(
+        User,
+        (_user(s, password=password(s), admin=s is plan.admin) for s in extra),
+    )
+    memberships = [(user_ids[p.index], groups[p.role].pk) for p in plan.people]
+    for s, u in zip(extra, extra_users, strict=True):
+        role = Role.ADMIN if s is plan.admin else Role.STAKEHOLDER
+        memberships.append((u.pk, groups[role].pk))
+    through = User.groups.through
+    _bulk(through, (through(user_id=u, group_id=g) for u, g in memberships))
+    return user_ids, person_ids
+
+
+def _write_skills(
+    plan: OrgPlan, *, skills: dict[str, int], users: list[int], persons: list[int]
+) -> tuple[int, int]:
+    """Stream each person's skills and goals to the database; return the counts."""
+    adapt = _Adapt()
+    goals: list[tuple[Any, ...]] = []
+
+    def skill_rows() -> Iterator[tuple[Any, ...]]:
+        for person in plan.people:
+            person_id = persons[person.index]
+            rows, person_goals = person_skills(plan, person)
+            for r in rows:
+                validator = (
+                    users[r.validated_by] if r.validated_by is not None else None
+                )
+                yield (
+                    adapt.now, adapt.now, person_id, skills[r.skill], r.level,
+                    r.interest, r.source, adapt.date(r.last_used), validator,
+                    adapt.datetime(r.validated_at),
+                )  # fmt: skip
+            goals.extend(
+                (
+                    adapt.now,
+                    adapt.now,
+                    person_id,
+                    skills[g.skill],
+                    g.target_level,
+                    g.note,
+                )
+                for g in person_goals
+            )
+
+    n_skills = _insert_rows(
+        PersonSkill,
+        PERSON_SKILL_COLUMNS,
+        skill_rows(),
+    )
+    n_goals = _insert_rows(
+        LearningGoal,
+        ("created", "updated", "person", "skill", "target_level", "note"),
+        goals,
+    )
+    return n_skills, n_goals

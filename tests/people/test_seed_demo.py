@@ -1,0 +1,402 @@
+"""manage.py seed_demo: a deterministic, believable demo organisation."""
+
+import datetime as dt
+import hashlib
+import json
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Q, Sum
+
+from teamhub.core.models import AuditEvent, User
+from teamhub.initiatives.models import Assignment, Initiative
+from teamhub.people.demo import DEMO_EMAIL_DOMAIN, DEMO_LOGINS, data
+from teamhub.people.demo.org import org_plan
+from teamhub.people.demo.skills import person_skills
+from teamhub.people.models import LearningGoal, Person, PersonSkill, Skill, Team
+from teamhub.people.taxonomy import CATEGORIES, SKILLS_BY_NAME
+from tests.factories import PersonFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 6, 1)
+
+
+@pytest.fixture
+def demo_mode(settings):
+    settings.DEMO_MODE = True
+    return settings
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", f"--today={TODAY.isoformat()}", *args, stdout=out)
+    return out.getvalue()
+
+
+def digest() -> str:
+    """Hash the demo data by natural keys (e-mail, skill name, initiative key)."""
+    rows = {
+        "people": sorted(
+            Person.objects.values_list(
+                "user__username", "user__email", "user__first_name",
+                "user__last_name", "team__name", "title", "location", "timezone",
+                "capacity_fte", "manager__user__email", "active",
+            )
+        ),
+        "skills": sorted(
+            PersonSkill.objects.values_list(
+                "person__user__email", "skill__name", "level", "interest", "source",
+                "last_used", "validated_by__email", "validated_at",
+            )
+        ),
+        "goals": sorted(
+            LearningGoal.objects.values_list(
+                "person__user__email", "skill__name", "target_level", "note"
+            )
+        ),
+        "teams": sorted(Team.objects.values_list("name", "parent__name")),
+        "initiatives": sorted(
+            Initiative.objects.values_list(
+                "key", "title", "summary", "team__name", "owner__user__email",
+                "business_kpi", "kpi_target", "stage", "mission_criticality",
+                "pathway", "pipeline_owner", "compute_complexity", "ml_complexity",
+                "start", "target_date", "outcome",
+            )
+        ),
+        "assignments": sorted(
+            (
+                Assignment.objects.values_list(
+                    "person__user__email", "initiative__key", "role", "allocation",
+                    "start", "end", "status", "outcome",
+                )
+            ),
+            key=repr,
+        ),
+    }  # fmt: skip
+    canonical = json.dumps(rows, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def current_load() -> dict[int, int]:
+    """Return person id -> % allocated today (confirmed and proposed)."""
+    current = Assignment.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=TODAY),
+        status__in=[Assignment.Status.CONFIRMED, Assignment.Status.PROPOSED],
+        start__lte=TODAY,
+    )
+    return dict(
+        current.values("person")
+        .annotate(total=Sum("allocation"))
+        .values_list("person", "total")
+    )
+
+
+# --- determinism ---------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_data(demo_mode):
+    seed("--people=60", "--seed=7")
+    first = digest()
+    assert Person.objects.count() == 60
+
+    # A fresh registry (everything but the idempotent skill taxonomy deleted).
+    seed("--people=60", "--seed=7", "--flush")
+
+    assert Person.objects.count() == 60
+    assert digest() == first
+
+
+def test_plan_is_a_pure_function_of_seed_people_and_today():
+    def drawn(seed_value: int) -> str:
+        plan = org_plan(people=120, seed=seed_value, today=TODAY, logins=True)
+        skills = [person_skills(plan, person) for person in plan.people]
+        return repr(
+            (plan.teams, plan.people, plan.initiatives, plan.assignments, skills)
+        )
+
+    assert drawn(5) == drawn(5)
+    assert drawn(5) != drawn(6)
+
+
+def test_different_seed_gives_different_data(demo_mode):
+    seed("--people=60", "--seed=7")
+    first = digest()
+    first_names = set(Person.objects.values_list("user__email", flat=True))
+
+    seed("--people=60", "--seed=8", "--flush")
+
+    assert digest() != first
+    assert set(Person.objects.values_list("user__email", flat=True)) != first_names
+
+
+# --- what the organisation looks like -------------------------------------------
+
+
+@pytest.fixture
+def org(demo_mode):
+    seed("--people=200", "--seed=42")
+
+
+def test_distributions_hold_loosely(org):
+    levels = list(PersonSkill.objects.values_list("level", flat=True))
+    share = {n: levels.count(n) / len(levels) for n in range(1, 6)}
+    assert share[5] < 0.15
+    assert share[5] < share[2] + share[3]
+    assert share[2] + share[3] > 0.45
+
+    per_person = [p.skills.count() for p in Person.objects.all()]
+    assert min(per_person) >= 15
+    assert max(per_person) <= 41  # 15-40, plus a forced PyTorch for NLP/CV leads
+    goals = [p.learning_goals.count() for p in Person.objects.all()]
+    assert max(goals) <= 3
+    assert 0 in goals
+
+    sources = list(PersonSkill.objects.values_list("source", flat=True))
+    assert sources.count("self") > sources.count("manager") > 0
+    capacities = list(Person.objects.values_list("capacity_fte", flat=True))
+    assert capacities.count(1) > len(capacities) / 2
+    assert len(set(capacities)) > 1
+
+
+def test_some_people_are_over_allocated_and_some_are_free(org):
+    load = current_load()
+    assert any(total > 100 for total in load.values())
+    assert Person.objects.exclude(pk__in=list(load)).exists()
+
+
+def test_teams_initiatives_and_history(org):
+    names = set(Team.objects.values_list("name", flat=True))
+    for team in ("Fraud", "Recommendations", "Forecasting", "NLP", "Computer Vision",
+                 "ML Platform"):  # fmt: skip
+        assert team in names
+    initiatives = Initiative.objects.all()
+    assert {i.stage for i in initiatives} == {
+        "idea", "scoping", "data_eda", "experimentation", "deployment",
+        "monitoring", "iteration", "retired",
+    }  # fmt: skip
+    assert initiatives.filter(key="FRD-1").exists()
+    assert initiatives.exclude(business_kpi="").count() == initiatives.count()
+    oldest = initiatives.order_by("start").first()
+    assert oldest.start <= TODAY - dt.timedelta(days=2 * 365)
+    outcomes = list(initiatives.exclude(outcome=None).values_list("outcome", flat=True))
+    assert outcomes.count("success") > len(outcomes) / 2
+    assert {"partial", "failed", "cancelled"} <= set(outcomes)
+    assert {i.mission_criticality for i in initiatives} == {1, 2, 3, 4}
+    assert {i.pathway for i in initiatives} == {"experimental", "production"}
+    finished = Assignment.objects.filter(status="finished")
+    assert finished.exists()
+    assert not finished.filter(outcome=None).exists()
+    assert not finished.filter(end__gt=TODAY).exists()
+    assert Assignment.objects.filter(status="proposed").exists()
+
+
+def test_people_have_unique_lowercase_demo_emails_and_managers(org):
+    emails = list(User.objects.values_list("email", flat=True))
+    assert len(emails) == len(set(emails))
+    assert all(e == e.lower() and e.endswith(f"@{DEMO_EMAIL_DOMAIN}") for e in emails)
+    assert Person.objects.filter(manager=None).count() == 1  # the director
+    validated = PersonSkill.objects.filter(source="manager").select_related(
+        "person__manager"
+    )
+    assert all(ps.validated_by_id == ps.person.manager.user_id for ps in validated)
+    # Only the demo logins can log in; everyone else shares one unusable password.
+    others = User.objects.exclude(username__in=DEMO_LOGINS)
+    assert not any(u.has_usable_password() for u in others)
+    assert others.values("password").distinct().count() == 1
+
+
+def test_aliases_are_there_for_search(org):
+    expected = {
+        "NLP": "Natural language processing",
+        "CV": "Computer vision",
+        "k8s": "Kubernetes",
+        "sklearn": "scikit-learn",
+    }
+    for alias, name in expected.items():
+        assert alias in Skill.objects.get(name=name).aliases
+
+
+def test_several_people_hold_pytorch_at_level_4_or_more(org):
+    experts = PersonSkill.objects.filter(skill__name="PyTorch", level__gte=4)
+    assert experts.count() >= 3
+    # A PyTorch expert who lists deep learning is no novice at it.
+    for expert in experts:
+        deep = PersonSkill.objects.filter(
+            person=expert.person, skill__name="Deep learning"
+        ).first()
+        assert deep is None or deep.level >= expert.level - 1
+
+
+def test_demo_skill_tables_only_name_catalogue_skills():
+    named = set(data.COMMON_SKILLS) | set(data.TRENDING_SKILLS)
+    named |= set(data.SCIENTIST_SKILLS) | set(data.SCIENTIST_GOALS)
+    for family in data.FAMILIES:
+        named |= set(family.skills)
+    for bias in data.DISCIPLINE_BIAS.values():
+        named |= {key for key in bias if key not in CATEGORIES}
+    assert named <= set(SKILLS_BY_NAME)
+
+
+# --- demo logins -------------------------------------------------------------------
+
+
+def test_demo_logins_work_with_the_demo_password_and_have_their_roles(org, client):
+    for username in DEMO_LOGINS:
+        user = authenticate(username=username, password="teamhub-demo")
+        assert user is not None, username
+        assert client.login(username=username, password="teamhub-demo")
+
+    def groups(username: str) -> set[str]:
+        return set(
+            User.objects.get(username=username).groups.values_list("name", flat=True)
+        )
+
+    assert groups("manager") == {"manager"}
+    assert groups("scientist") == {"data_scientist"}
+    assert groups("stakeholder") == {"stakeholder"}
+    assert groups("admin") == {"admin"}
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert not Person.objects.filter(user__username__in=["stakeholder", "admin"])
+    assert not authenticate(username="manager", password="wrong")
+    someone = Person.objects.exclude(user__username__in=DEMO_LOGINS).first()
+    assert not someone.user.has_usable_password()
+
+
+def test_demo_manager_leads_a_recommendations_team_with_the_scientist(org):
+    manager = Person.objects.get(user__username="manager")
+    scientist = Person.objects.get(user__username="scientist")
+    assert "Recommendations" in manager.team.name
+    assert scientist.team == manager.team
+    assert scientist.manager == manager
+    assert manager.reports.count() >= 2
+    assert scientist.skills.filter(skill__name="PyTorch", level__gte=4).exists()
+    assert scientist.skills.filter(source="manager", validated_by=manager.user).exists()
+    assert scientist.learning_goals.count() >= 2
+    assert current_load()[scientist.pk] == 90
+    assert scientist.assignments.filter(status="finished").exists()
+
+
+# --- command behaviour -------------------------------------------------------------
+
+
+def test_refuses_demo_logins_outside_demo_mode(settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="--no-logins"):
+        seed("--people=10")
+    assert not Person.objects.exists()
+    assert not Skill.objects.exists()
+
+
+def test_seeds_without_logins_outside_demo_mode(settings):
+    settings.DEMO_MODE = False
+    out = seed("--people=10", "--no-logins")
+
+    assert Person.objects.count() == 10
+    assert not User.objects.filter(username__in=DEMO_LOGINS).exists()
+    assert not any(u.has_usable_password() for u in User.objects.all())
+    assert "Demo logins" not in out
+
+
+def test_people_10_works(demo_mode):
+    out = seed("--people=10")
+
+    assert Person.objects.count() == 10
+    assert User.objects.filter(username__in=DEMO_LOGINS).count() == 4
+    assert "Seeded 10 people" in out
+    assert "teamhub-demo" in out
+    load = current_load()
+    assert any(total > 100 for total in load.values())
+    assert Person.objects.exclude(pk__in=list(load)).exists()
+
+
+@pytest.mark.parametrize("people", ["0", "9", "20001", "30000", "-5"])
+def test_bad_people_counts_are_refused(demo_mode, people):
+    with pytest.raises(CommandError, match="--people must be from 10 to 20,000"):
+        seed(f"--people={people}")
+    assert not Person.objects.exists()
+
+
+def test_if_empty_seeds_an_empty_registry_and_keeps_a_full_one(demo_mode):
+    seed("--people=30", "--if-empty")
+    assert Person.objects.count() == 30
+    before = digest()
+
+    out = seed("--people=50", "--seed=9", "--if-empty")
+
+    assert "already holds people" in out
+    assert Person.objects.count() == 30
+    assert digest() == before
+
+
+def test_refuses_a_non_empty_registry_without_flush(demo_mode):
+    PersonFactory()
+    with pytest.raises(CommandError, match="--flush"):
+        seed("--people=10")
+    assert Person.objects.count() == 1
+
+
+def test_flush_replaces_the_registry_but_keeps_other_users(demo_mode):
+    seed("--people=20")
+    outsider = UserFactory(username="real-admin", email="real@example.com")
+
+    seed("--people=12", "--flush")
+
+    assert Person.objects.count() == 12
+    assert User.objects.filter(pk=outsider.pk).exists()
+    assert User.objects.filter(username="manager").count() == 1
+
+
+def test_flush_is_refused_outside_demo_mode(settings, demo_mode):
+    seed("--people=10")
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="demo mode"):
+        seed("--people=10", "--flush", "--no-logins")
+    assert Person.objects.count() == 10
+
+
+def test_if_empty_and_flush_cannot_be_combined(demo_mode):
+    with pytest.raises(CommandError):
+        seed("--if-empty", "--flush")
+
+
+def test_existing_demo_username_is_refused_before_writing(demo_mode):
+    UserFactory(username="admin")
+    with pytest.raises(CommandError, match="already taken: admin"):
+        seed("--people=10")
+    assert not Person.objects.exists()
+    assert not Skill.objects.exists()
+
+
+def test_existing_teams_of_the_same_name_are_reused(demo_mode):
+    fraud = TeamFactory(name="Fraud")
+
+    seed("--people=10")
+
+    assert Team.objects.filter(name="Fraud").get() == fraud
+    assert fraud.members.exists()
+
+
+def test_a_failure_half_way_leaves_nothing_behind(demo_mode):
+    with (
+        mock.patch(
+            "teamhub.people.demo.seed._write_skills", side_effect=RuntimeError("boom")
+        ),
+        pytest.raises(RuntimeError),
+    ):
+        seed("--people=10")
+    assert not Person.objects.exists()
+    assert not Team.objects.exists()
+    assert not User.objects.exists()
+    assert not Skill.objects.exists()
+
+
+def test_seed_is_audited(demo_mode):
+    seed("--people=10", "--seed=3")
+    event = AuditEvent.objects.get(verb="demo.seeded")
+    assert event.data == {"seed": 3, "people": 10, "today": TODAY.isoformat()}
