@@ -155,10 +155,16 @@ def celery_worker(redis_url: str, transactional_db: Any) -> Iterator[Any]:
     celery_app.conf.update(
         broker_url=redis_url, result_backend=redis_url, task_always_eager=False
     )
-    celery_app._pool = None  # drop connections to any earlier broker
+    _drop_broker_connections()
     with start_worker(
         celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
     ) as worker:
         yield worker
     celery_app.conf.update(previous)
+    _drop_broker_connections()
+
+
+def _drop_broker_connections() -> None:
+    """Forget pooled connections and producers bound to an earlier broker URL."""
     celery_app._pool = None
+    celery_app.amqp._producer_pool = None

@@ -54,9 +54,12 @@ def test_permission_matrix(registry, api_as, role, method, url, data, allowed_st
         }
         response = client.post(url, payload, format="multipart")
 
-    expected = allowed_status if role in ("manager", "admin") else 403
+    if role is None:
+        expected = 401
+    else:
+        expected = allowed_status if role in ("manager", "admin") else 403
     assert response.status_code == expected
-    if expected == 403:
+    if expected in (401, 403):
         assert "detail" in response.json()
         assert levels() == UNCHANGED
 
