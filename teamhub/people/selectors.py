@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -21,8 +22,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from teamhub.initiatives.models import Assignment, Outcome
@@ -269,6 +271,11 @@ class LevelGroup:
     level: int
     label: str
     holders: list[PersonSkill]
+    count: int  # everyone at this level; ``holders`` lists the first few
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.holders)
 
 
 @dataclass(frozen=True)
@@ -281,21 +288,45 @@ class SkillHolders:
 
     @property
     def holder_count(self) -> int:
-        return sum(len(group.holders) for group in self.levels)
+        return sum(group.count for group in self.levels)
+
+
+# A skill page lists this many holders per level; the directory, filtered by the
+# skill and level, lists them all.
+HOLDERS_PER_LEVEL = 25
 
 
 def skill_holders(*, skill_id: int) -> SkillHolders:
     """Return the holders of a skill grouped by level (5 → 1) and its learners.
 
-    Only active people are listed. Every level appears, possibly with nobody.
+    Only active people are listed. Every level appears, possibly with nobody, with
+    its head count and at most ``HOLDERS_PER_LEVEL`` people (validated levels first).
     Each learning goal carries ``current_level`` (None if the learner has no level
-    yet). Three queries; raises ``Skill.DoesNotExist`` for an unknown id.
+    yet). Four queries; raises ``Skill.DoesNotExist`` for an unknown id.
     """
     skill = Skill.objects.select_related("category", "parent").get(pk=skill_id)
-    holders = list(
-        PersonSkill.objects.filter(skill=skill, person__active=True)
-        .select_related("person__user", "person__team", "validated_by")
-        .order_by("-level", "person__user__last_name", "person__user__first_name")
+    active = PersonSkill.objects.filter(skill=skill, person__active=True)
+    counts = dict(
+        active.order_by()
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
+    )
+    holders = (
+        active.select_related("person__user", "person__team", "validated_by")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("level")],
+                order_by=[
+                    F("validated_at").desc(nulls_last=True),
+                    F("person__user__last_name").asc(),
+                    F("person__user__first_name").asc(),
+                ],
+            )
+        )
+        .filter(place__lte=HOLDERS_PER_LEVEL)
+        .order_by("-level", "place")
     )
     by_level: dict[int, list[PersonSkill]] = {level: [] for level in Level.values}
     for holder in holders:
@@ -309,7 +340,12 @@ def skill_holders(*, skill_id: int) -> SkillHolders:
     return SkillHolders(
         skill=skill,
         levels=[
-            LevelGroup(level=level, label=Level(level).label, holders=by_level[level])
+            LevelGroup(
+                level=level,
+                label=Level(level).label,
+                holders=by_level[level],
+                count=counts.get(level, 0),
+            )
             for level in sorted(Level.values, reverse=True)
         ],
         learners=learners,

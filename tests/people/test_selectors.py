@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from teamhub.initiatives.models import Assignment
 from teamhub.people.models import Person
@@ -312,3 +313,24 @@ def test_skill_catalogue_groups_by_category_counts_and_searches_aliases():
     assert [s.name for g in skill_catalogue(search="transf") for s in g.skills] == [
         "Transformers"
     ]
+
+
+def test_skill_holders_lists_the_first_few_per_level_and_counts_everyone():
+    from teamhub.people.selectors import HOLDERS_PER_LEVEL, skill_holders
+
+    skill = SkillFactory(name="Pandas")
+    for _ in range(HOLDERS_PER_LEVEL + 5):
+        PersonSkillFactory(skill=skill, level=3)
+    validated = PersonSkillFactory(
+        skill=skill, level=3, source="manager", validated_at=timezone.now()
+    )
+    PersonSkillFactory(skill=skill, level=5)
+
+    result = skill_holders(skill_id=skill.pk)
+    by_level = {group.level: group for group in result.levels}
+    assert by_level[3].count == HOLDERS_PER_LEVEL + 6
+    assert len(by_level[3].holders) == HOLDERS_PER_LEVEL
+    assert by_level[3].more == 6
+    assert by_level[3].holders[0] == validated  # validated levels first
+    assert by_level[5].count == 1 and by_level[5].more == 0
+    assert result.holder_count == HOLDERS_PER_LEVEL + 7
