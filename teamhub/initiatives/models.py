@@ -150,7 +150,13 @@ class Assignment(BaseModel):
                 name="assignment_end_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["person", "status", "start", "end"])]
+        # Covering index for availability: overlapping allocations per person.
+        indexes = [
+            models.Index(
+                fields=["person", "status", "start", "end", "allocation"],
+                name="assignment_availability_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} on {self.initiative.key} ({self.allocation}%)"

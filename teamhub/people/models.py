@@ -164,7 +164,13 @@ class PersonSkill(BaseModel):
                 name="personskill_interest_0_to_3",
             ),
         ]
-        indexes = [models.Index(fields=["skill", "level"])]
+        # Covering index for skill search: a search reads only these columns.
+        indexes = [
+            models.Index(
+                fields=["skill", "level", "person", "last_used"],
+                name="personskill_search_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.skill} {self.level}"
