@@ -10,6 +10,7 @@ from teamhub.core.exceptions import Conflict
 from teamhub.core.models import User
 from teamhub.core.roles import Role, user_has_role
 from teamhub.core.services import audit_record
+from teamhub.core.updates import UNSET, Unset, apply_changes, jsonable
 from teamhub.initiatives.models import (
     Assignment,
     Initiative,
@@ -20,7 +21,6 @@ from teamhub.initiatives.models import (
     Stage,
 )
 from teamhub.people.models import Person, Team
-from teamhub.people.services_registry import UNSET, Unset, apply_changes, jsonable
 
 
 def _require_manager(actor: User, message: str) -> None:

@@ -1,63 +1,24 @@
 """Writes to the registry itself: teams, the skill taxonomy and people."""
 
-import datetime as dt
-import enum
 import functools
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
 from teamhub.core.models import User
 from teamhub.core.roles import Role, user_has_role
 from teamhub.core.services import audit_record
+from teamhub.core.updates import UNSET, Unset, apply_changes, jsonable
 from teamhub.people.models import Person, Skill, SkillCategory, Team
-
-
-class Unset(enum.Enum):
-    """Marks an update argument the caller did not give (``None`` may be a value)."""
-
-    UNSET = enum.auto()
-
-
-UNSET = Unset.UNSET
-
-M = TypeVar("M", bound=models.Model)
 
 
 def _require_manager(actor: User, message: str) -> None:
     if not user_has_role(actor, Role.MANAGER):
         raise PermissionDenied(message)
-
-
-def jsonable(value: Any) -> Any:
-    """Return ``value`` as audit data can store it (JSON)."""
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def apply_changes(instance: M, changes: dict[str, Any]) -> dict[str, Any]:
-    """Set the given fields on ``instance``; return ``{field: new}`` for real changes.
-
-    Arguments left ``UNSET`` are skipped, so update services only touch what the
-    caller gave.
-    """
-    changed: dict[str, Any] = {}
-    for field, value in changes.items():
-        if value is UNSET:
-            continue
-        if getattr(instance, field) != value:
-            setattr(instance, field, value)
-            changed[field] = jsonable(value)
-    return changed
 
 
 def _check_tree(instance: Team | Skill, parent: Team | Skill | None) -> None:
