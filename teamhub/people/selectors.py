@@ -17,7 +17,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -70,22 +69,19 @@ def people_directory(
     min_level: int | None = None,
     search: str = "",
     active_only: bool = True,
-    today: date | None = None,
 ) -> QuerySet[Person]:
-    """Return people for the directory, filtered and annotated for display.
+    """Return the people the directory lists, filtered and in name order.
 
     Filters: ``team_id`` (members of that team), ``skill_id`` with optional
     ``min_level`` (holds that skill at ≥ the level; level 1 when not given),
     ``min_level`` alone (holds at least one skill at ≥ the level), ``search``
     (every word must match first or last name, username or e-mail).
 
-    Each person carries ``skill_count``, ``current_allocation`` (sum of the
-    percentages of confirmed assignments overlapping today), ``matched_level``
-    (their level of ``skill_id``, else None) and ``top_skills`` (their
-    ``TOP_SKILLS`` highest levels, prefetched). Evaluating a page costs two queries.
+    The queryset carries no annotations, so counting it for the paginator is a plain
+    ``COUNT(*)`` of the filtered people. Slice it for a page and pass the slice to
+    ``people_directory_details`` for what each row shows.
     """
-    today = today or timezone.localdate()
-    people = Person.objects.select_related("user", "team")
+    people = Person.objects.all()
     if active_only:
         people = people.filter(active=True)
     if team_id is not None:
@@ -111,7 +107,38 @@ def people_directory(
             | Q(user__username__icontains=word)
             | Q(user__email__icontains=word)
         )
+    return people
 
+
+@dataclass(frozen=True)
+class TopSkill:
+    """One of a person's highest skill levels, as the directory shows it."""
+
+    skill_id: int
+    name: str
+    level: int
+
+    @property
+    def level_label(self) -> str:
+        return Level(self.level).label
+
+
+def people_directory_details(
+    *,
+    people: QuerySet[Person],
+    skill_id: int | None = None,
+    today: date | None = None,
+) -> list[Person]:
+    """Return ``people`` (usually one page of ``people_directory``) ready to display.
+
+    Only the people of ``people`` are read, whatever the number of others: a sliced
+    queryset stays a ``LIMIT`` subquery. Each person comes with ``user`` and ``team``
+    and carries ``current_allocation`` (sum of the percentages of confirmed
+    assignments overlapping ``today``), ``skill_count``, ``matched_level`` (their
+    level of ``skill_id``, else None) and ``top_skills`` (their ``TOP_SKILLS``
+    highest levels as ``TopSkill``, ties by skill name). In name order; two queries.
+    """
+    today = today or timezone.localdate()
     allocation = (
         Assignment.objects.filter(
             current_assignments_q(today),
@@ -123,29 +150,40 @@ def people_directory(
         .annotate(total=Sum("allocation"))
         .values("total")
     )
-    people = people.annotate(
-        skill_count=_count_subquery(
-            PersonSkill.objects.filter(person=OuterRef("pk")), by="person"
-        ),
-        current_allocation=Coalesce(
-            Subquery(allocation, output_field=IntegerField()), 0
-        ),
-    )
-    if skill_id is not None:
-        people = people.annotate(
-            matched_level=Subquery(
-                PersonSkill.objects.filter(
-                    person=OuterRef("pk"), skill_id=skill_id
-                ).values("level")[:1],
-                output_field=IntegerField(),
+    # A sliced ``people`` becomes ``id IN (SELECT ... LIMIT n OFFSET m)``, which
+    # SQLite and PostgreSQL run (MySQL would not).
+    found: list[Person] = list(
+        Person.objects.filter(pk__in=people.values("pk"))
+        .select_related("user", "team")
+        .annotate(
+            current_allocation=Coalesce(
+                Subquery(allocation, output_field=IntegerField()), 0
             )
         )
-    top = PersonSkill.objects.select_related("skill").order_by("-level", "skill__name")[
-        :TOP_SKILLS
-    ]
-    return people.prefetch_related(
-        Prefetch("skills", queryset=top, to_attr="top_skills")
     )
+    # Every skill of the page's people (a few dozen each) as bare tuples: counting
+    # and ranking them here is several times faster than a window-function prefetch
+    # of model instances, and gives the count and the filtered level for free.
+    held: dict[int, list[tuple[int, str, int]]] = {person.pk: [] for person in found}
+    person_skills = (
+        PersonSkill.objects.filter(person_id__in=list(held))
+        .order_by()
+        .values_list("person_id", "level", "skill__name", "skill_id")
+    )
+    for person_id, level, name, held_skill_id in person_skills:
+        held[person_id].append((level, name, held_skill_id))
+    for person in found:
+        skills = held[person.pk]
+        skills.sort(key=lambda skill: (-skill[0], skill[1]))
+        person.skill_count = len(skills)  # type: ignore[attr-defined]
+        person.top_skills = [  # type: ignore[attr-defined]
+            TopSkill(skill_id=held_id, name=name, level=level)
+            for level, name, held_id in skills[:TOP_SKILLS]
+        ]
+        person.matched_level = next(  # type: ignore[attr-defined]
+            (level for level, _, held_id in skills if held_id == skill_id), None
+        )
+    return found
 
 
 def free_capacity(*, capacity_fte: Decimal, allocated_percent: int) -> Decimal:

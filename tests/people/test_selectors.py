@@ -4,12 +4,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from teamhub.initiatives.models import Assignment
-from teamhub.people.models import Person
+from teamhub.people.models import Person, Skill
 from teamhub.people.selectors import (
     people_directory,
+    people_directory_details,
     person_profile,
     skill_catalogue,
     skill_holders,
@@ -47,6 +50,11 @@ def names(people) -> list[str]:
 # --- people_directory ---------------------------------------------------------
 
 
+def details(people, **kw) -> dict[str, Person]:
+    """Return ``people_directory_details`` of ``people`` by first name."""
+    return {p.user.first_name: p for p in people_directory_details(people=people, **kw)}
+
+
 def test_directory_filters_by_team():
     vision, nlp = TeamFactory(name="Vision"), TeamFactory(name="NLP")
     person("Ada", team=vision)
@@ -61,9 +69,9 @@ def test_directory_filters_by_skill_and_min_level():
     PersonSkillFactory(person=bob, skill=torch, level=2)
     PersonSkillFactory(person=cy, skill=SkillFactory(name="SQL"), level=5)
     assert names(people_directory(skill_id=torch.pk)) == ["Ada", "Bob"]
-    found = list(people_directory(skill_id=torch.pk, min_level=3))
-    assert names(found) == ["Ada"]
-    assert found[0].matched_level == 4
+    found = details(people_directory(skill_id=torch.pk, min_level=3), skill_id=torch.pk)
+    assert list(found) == ["Ada"]
+    assert found["Ada"].matched_level == 4
 
 
 def test_min_level_without_a_skill_means_any_skill_at_that_level():
@@ -92,6 +100,28 @@ def test_directory_hides_inactive_people_unless_asked():
     assert names(people_directory(active_only=False)) == ["Ada", "Bob"]
 
 
+def test_directory_is_in_name_order():
+    person("Cy", "Adams")
+    person("Ada", "Byron")
+    person("Bob", "Adams")
+    assert [p.user.first_name for p in people_directory()] == ["Bob", "Cy", "Ada"]
+
+
+def test_directory_count_is_a_plain_count_of_the_filtered_people():
+    for name in ("Ada", "Bob", "Cy"):
+        p = person(name, team=TeamFactory())
+        PersonSkillFactory.create_batch(2, person=p)
+        AssignmentFactory(person=p)
+    with CaptureQueriesContext(connection) as captured:
+        assert people_directory().count() == 3
+    (sql,) = [query["sql"] for query in captured]
+    assert "COUNT(*)" in sql
+    # no per-person subqueries and no joins: the filtered person table only
+    assert sql.count("SELECT") == 1
+    assert "JOIN" not in sql
+    assert "personskill" not in sql and "assignment" not in sql
+
+
 def test_directory_counts_confirmed_current_allocation_and_skills():
     ada = person("Ada")
     current = {"person": ada, "start": TODAY - dt.timedelta(days=30)}
@@ -104,23 +134,58 @@ def test_directory_counts_confirmed_current_allocation_and_skills():
     for level in (1, 5, 3, 4):
         PersonSkillFactory(person=ada, level=level)
     person("Bob")
-    found = {p.user.first_name: p for p in people_directory(today=TODAY)}
+    found = details(people_directory(), today=TODAY)
     assert found["Ada"].current_allocation == 110
     assert found["Ada"].skill_count == 4
     assert [ps.level for ps in found["Ada"].top_skills] == [5, 4, 3]
+    assert found["Ada"].matched_level is None  # no skill filter
     assert found["Bob"].current_allocation == 0
     assert found["Bob"].skill_count == 0
     assert found["Bob"].top_skills == []
 
 
-def test_directory_page_is_two_queries_whatever_the_size(django_assert_num_queries):
-    for i in range(12):
+def test_directory_top_skills_break_level_ties_by_name_and_say_their_level():
+    ada = person("Ada")
+    for name, level in [("SQL", 4), ("Airflow", 4), ("PyTorch", 5), ("Go", 4)]:
+        PersonSkillFactory(person=ada, skill=SkillFactory(name=name), level=level)
+    (top,) = people_directory_details(people=people_directory())
+    assert [(s.name, s.level, s.level_label) for s in top.top_skills] == [
+        ("PyTorch", 5, "Authority"),
+        ("Airflow", 4, "Expert"),
+        ("Go", 4, "Expert"),
+    ]
+    assert top.top_skills[0].skill_id == Skill.objects.get(name="PyTorch").pk
+    assert top.skill_count == 4
+
+
+def test_directory_details_read_only_the_given_page_in_name_order():
+    for first, last in [("Ada", "D"), ("Bob", "B"), ("Cy", "C"), ("Di", "A")]:
+        person(first, last)
+    page = people_directory()[1:3]  # B, C
+    assert [p.user.first_name for p in people_directory_details(people=page)] == [
+        "Bob",
+        "Cy",
+    ]
+
+
+@pytest.mark.parametrize("size", [12, 60])
+def test_directory_page_is_two_queries_whatever_the_size(
+    size, django_assert_num_queries
+):
+    torch = SkillFactory(name="PyTorch")
+    for i in range(size):
         p = person(f"P{i}")
+        PersonSkillFactory(person=p, skill=torch, level=3)
         PersonSkillFactory.create_batch(3, person=p)
         AssignmentFactory(person=p)
     with django_assert_num_queries(2):
-        people = list(people_directory(skill_id=None)[:50])
+        people = people_directory_details(
+            people=people_directory(skill_id=torch.pk)[:50], skill_id=torch.pk
+        )
+        assert len(people) == min(size, 50)
         assert all(len(p.top_skills) == 3 for p in people)
+        assert all(p.matched_level == 3 and p.skill_count == 4 for p in people)
+        assert all(p.user.first_name and p.team for p in people)
 
 
 # --- person_profile -----------------------------------------------------------

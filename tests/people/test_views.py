@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from teamhub.core.models import AuditEvent, User
 from teamhub.initiatives.models import Assignment, Initiative
-from teamhub.people.models import LearningGoal, Person, PersonSkill, Skill
+from teamhub.people.forms import DirectoryFilterForm
+from teamhub.people.models import LearningGoal, Person, PersonSkill, Skill, Team
 from tests.conftest import ROLES
 from tests.factories import (
     AssignmentFactory,
@@ -154,6 +155,52 @@ def test_directory_answers_htmx_with_the_results_only(reader):
     assert response.status_code == 200
     assert "<html" not in html(response)
     assert 'id="directory-results"' in html(response)
+
+
+def test_directory_shows_top_three_skills_and_how_many_more(reader):
+    ada = named("Ada", "Lovelace")
+    for name, level in [("SQL", 2), ("Airflow", 4), ("PyTorch", 5), ("Go", 4)]:
+        PersonSkillFactory(person=ada, skill=SkillFactory(name=name), level=level)
+    page = html(reader.get(reverse("people:directory")))
+    badges = re.findall(r'title="([^"]+): level (\d) of 5 \(([^)]+)\)"', page)
+    assert badges == [
+        ("PyTorch", "5", "Authority"),
+        ("Airflow", "4", "Expert"),
+        ("Go", "4", "Expert"),
+    ]
+    assert "+1 more" in page
+    torch = Skill.objects.get(name="PyTorch")
+    assert f'href="/people/skills/{torch.pk}/"' in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"team": "TEAM", "skill": "SKILL", "min_level": "4", "q": "ada"},
+        {"skill": "nope", "min_level": "9", "inactive": "on"},
+    ],
+)
+def test_directory_filter_controls_are_the_forms_own(reader, params):
+    """The page writes its team and skill selects itself, for speed; the markup,
+    options, selection and error state must be exactly what the form renders."""
+    team = TeamFactory(name="R&D <core>")
+    TeamFactory(name="Vision")
+    skill = SkillFactory(
+        name='C++ & "Rust"', category=SkillCategoryFactory(name="Languages & tools")
+    )
+    SkillFactory(name="PyTorch", category=SkillCategoryFactory(name="ML"))
+    named("Ada", "Lovelace", team=team)
+    ids = {"TEAM": str(team.pk), "SKILL": str(skill.pk)}
+    data = {key: ids.get(value, value) for key, value in params.items()}
+    page = html(reader.get(reverse("people:directory"), data))
+    expected = DirectoryFilterForm(data or None)
+    if data:
+        expected.is_valid()
+    for name in ("q", "team", "skill", "min_level", "inactive"):
+        assert str(expected[name]) in page, name
+    assert "R&amp;D &lt;core&gt;" in page
+    assert '<optgroup label="Languages &amp; tools">' in page
 
 
 def test_empty_directory_says_what_to_do(reader):
@@ -769,7 +816,13 @@ def test_directory_and_profile_query_counts_do_not_grow_with_people(
 ):
     client = login(make_user(role))
     small = populate(10)
+    filtered = "{}?team={}&skill={}&min_level=2&q=scale".format(
+        reverse("people:directory"),
+        Team.objects.get(name="Scale").pk,
+        Skill.objects.get(name="Scale skill 0").pk,
+    )
     directory_small = queries(client, reverse("people:directory"))
+    filtered_small = queries(client, filtered)
     profile_small = queries(client, reverse("people:profile", args=[small[0].pk]))
 
     big = populate(190, start=10)
@@ -788,9 +841,11 @@ def test_directory_and_profile_query_counts_do_not_grow_with_people(
         10, person=heavy, status="finished", outcome="success"
     )
     directory_big = queries(client, reverse("people:directory"))
+    filtered_big = queries(client, filtered)
     profile_big = queries(client, reverse("people:profile", args=[heavy.pk]))
 
     assert directory_big == directory_small
+    assert filtered_big == filtered_small
     assert profile_big == profile_small
     with django_assert_max_num_queries(10):
         client.get(reverse("people:directory"))
