@@ -228,8 +228,10 @@ class PeopleSearchApi(APIView):
             )
         except EmptyPage as exc:
             raise NotFound("Invalid page.") from exc
+        # The profile URLs are absolute paths: one build_absolute_uri for the host.
+        origin = request.build_absolute_uri("/").removesuffix("/")
         for row in found.rows:
-            row["person"]["url"] = request.build_absolute_uri(row["person"]["url"])
+            row["person"]["url"] = origin + row["person"]["url"]
         page = found.page
         url = request.build_absolute_uri()
         payload = {

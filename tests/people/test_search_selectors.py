@@ -1,6 +1,7 @@
 """people_matching_skills: levels, modes, free capacity, ranking and facets."""
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
@@ -16,8 +17,8 @@ from teamhub.people.search.resolve import (
     skills_resolve,
 )
 from teamhub.people.search.selectors import (
+    date_from_db,
     peak_allocation,
-    people_cards,
     people_matching_skills,
     search_window,
 )
@@ -309,19 +310,20 @@ def test_level_facets_count_every_level_held_by_the_people_listed(pytorch, nlp):
     assert [(f.team_name, f.count) for f in result.team_facets] == [("ML Platform", 3)]
 
 
-def test_people_cards_load_the_page_people_in_one_query(
-    pytorch, django_assert_num_queries
-):
+def test_matches_read_carry_name_email_and_title(pytorch, django_assert_num_queries):
     team = TeamFactory(name="Vision")
-    p = person("Ada Lovelace", team=team)
+    p = add_skills(person("Ada Lovelace", team=team), (pytorch, 3))
+    nameless = add_skills(person(""), (pytorch, 3))
+    result = search([("pytorch", 3)])
     with django_assert_num_queries(1):
-        cards = people_cards(person_ids=[p.pk])
-    card = cards[p.pk]
-    assert (card.name, card.email, card.team_name) == (
+        ada, other = result.matches[0:2]
+    assert (ada.name, ada.email, ada.title, ada.team_name) == (
         "Ada Lovelace",
         p.user.email,
+        p.title,
         "Vision",
     )
+    assert other.name == nameless.user.username  # no full name: the username
 
 
 def test_catalog_loads_in_one_query(pytorch, nlp, django_assert_num_queries):
@@ -347,6 +349,8 @@ def count_queries(pytorch, nlp):
         result = people_matching_skills(
             requirements=requirements, available_from=FROM, available_to=TO
         )
+        page = result.matches[:25]
+    assert all(0 <= m.free_fraction <= 1 for m in page)
     return len(ctx.captured_queries), result.count
 
 
@@ -355,5 +359,157 @@ def test_selector_query_count_does_not_grow_with_people(pytorch, nlp):
     small, found_small = count_queries(pytorch, nlp)
     build_people(190, pytorch, nlp)
     large, found_large = count_queries(pytorch, nlp)
-    assert found_large > found_small > 0
-    assert small == large == 3
+    assert found_large > 25 > found_small > 0
+    # The search, then the free capacity of the page read (and its ties).
+    assert small == large == 2
+
+
+def test_dates_from_either_backend_become_dates():
+    assert date_from_db("2026-03-01") == dt.date(2026, 3, 1)  # SQLite: ISO text
+    assert date_from_db(dt.date(2026, 3, 1)) == dt.date(2026, 3, 1)  # PostgreSQL
+    assert date_from_db(None) is None
+
+
+def test_last_used_is_the_latest_use_of_a_skill_met_as_a_date(pytorch, nlp):
+    """Whatever the database returns for MAX(last_used), a match holds a date."""
+    add_skills(
+        person("Ada Lovelace"),
+        (pytorch, 4, dt.date(2025, 12, 24)),
+        (nlp, 1, dt.date(2026, 2, 1)),  # below the minimum: not counted
+    )
+    add_skills(person("Bob Nodate"), (pytorch, 4))
+    result = search([("pytorch", 4), ("nlp", 3)])
+    assert [(m.name, m.last_used) for m in result.matches] == [
+        ("Ada Lovelace", dt.date(2025, 12, 24)),
+        ("Bob Nodate", None),
+    ]
+    assert type(result.matches[0].last_used) is dt.date
+
+
+def make_ties(pytorch):
+    """People tied on everything ranked before free capacity; return the order."""
+    used = dt.date(2026, 1, 15)
+    people = []
+    for name, allocation in [
+        ("bea Lower", 50),
+        ("Ádám Accent", 50),
+        ("Abe Upper", 50),
+        ("Zoe Free", None),
+        ("Cy Busy", 90),
+        ("Dee Half", 50),
+        ("Eve Half", 50),
+        ("Fay Tenth", 10),
+        ("Gus Tenth", 10),
+        ("Hal Full", 100),
+        ("Ivy Free", None),
+        ("Abe Upper", 50),  # same name: the lower id first
+    ]:
+        p = add_skills(person(name), (pytorch, 3, used))
+        if allocation:
+            AssignmentFactory(person=p, allocation=allocation, start=FROM, end=TO)
+        people.append((p, name, 1 - (allocation or 0) / 100))
+    # More free first, then name ignoring case (Python's casefold), then id.
+    people.sort(key=lambda t: (-t[2], t[1].casefold(), t[0].pk))
+    # Someone ranked above every tie, and someone below.
+    top = add_skills(person("Top Expert"), (pytorch, 5, used))
+    old = add_skills(person("Old Hand"), (pytorch, 3, dt.date(2020, 1, 1)))
+    return [top.pk, *(p.pk for p, _name, _free in people), old.pk]
+
+
+def ids(result):
+    return [m.person_id for m in result.matches]
+
+
+def test_ties_are_ordered_by_free_capacity_then_name_then_id(pytorch):
+    expected = make_ties(pytorch)
+    result = search([("pytorch", 3)])
+    assert ids(result) == expected
+    assert [m.free_fraction for m in result.matches][:4] == [1.0, 1.0, 1.0, 0.9]
+
+
+def test_every_page_and_item_read_sees_the_same_order(pytorch):
+    expected = make_ties(pytorch)
+    result = search([("pytorch", 3)])
+    # Pages read out of order, across tie boundaries, then single items.
+    pages = {start: result.matches[start : start + 4] for start in (8, 4, 12, 0)}
+    assert [m.person_id for start in sorted(pages) for m in pages[start]] == expected
+    fresh = search([("pytorch", 3)])
+    assert [fresh.matches[i].person_id for i in (5, -1, 0, 9)] == [
+        expected[5],
+        expected[-1],
+        expected[0],
+        expected[9],
+    ]
+    assert [m.person_id for m in reversed(fresh.matches)] == expected[::-1]
+    assert [m.person_id for m in fresh.matches[1::3]] == expected[1::3]
+
+
+def test_min_free_ranks_and_counts_like_the_search_without_it(pytorch):
+    expected = make_ties(pytorch)
+    without = search([("pytorch", 3)])
+    with_zero = search([("pytorch", 3)], min_free=0)
+    assert ids(with_zero) == ids(without) == expected
+    assert [m.free_fraction for m in with_zero.matches] == [
+        m.free_fraction for m in without.matches
+    ]
+    assert ids(search([("pytorch", 3)], min_free=0.5))[:3] == expected[:3]
+
+
+def test_page_read_loads_its_ties_in_one_query(pytorch, django_assert_num_queries):
+    make_ties(pytorch)
+    result = search([("pytorch", 3)])
+    with django_assert_num_queries(1):
+        page = result.matches[0:3]
+    with django_assert_num_queries(0):  # loaded with the tie the page touched
+        rest_of_tie = result.matches[3:12]
+    assert len(page) + len(rest_of_tie) == 12
+
+
+def test_capacity_with_two_decimals_is_exact(pytorch):
+    add_skills(person("Odd Capacity", capacity="0.29"), (pytorch, 3))
+    booked = add_skills(person("Odd Booked", capacity="0.29"), (pytorch, 3))
+    AssignmentFactory(person=booked, allocation=7, start=FROM, end=TO)
+    free = {m.name: m.free_fraction for m in search([("pytorch", 3)]).matches}
+    assert free == {"Odd Capacity": 0.29, "Odd Booked": 0.22}
+
+
+def share_a_day(intervals):
+    return max(first for first, _last, _a in intervals) <= min(
+        last for _first, last, _a in intervals
+    )
+
+
+def test_free_capacity_matches_the_peak_of_random_schedules(pytorch):
+    """The SQL peak agrees with peak_allocation on windows clamped by hand."""
+    rng = random.Random(7)
+    statuses = [Assignment.Status.CONFIRMED] * 3 + [Assignment.Status.PROPOSED]
+    expected = {}
+    disjoint = 0
+    for i in range(40):
+        p = add_skills(person(f"P{i:02d} Random"), (pytorch, 3))
+        intervals = []
+        for _ in range(rng.randint(0, 4)):
+            start = FROM + dt.timedelta(days=rng.randint(-20, 35))
+            end = (
+                None
+                if rng.random() < 0.2
+                else start + dt.timedelta(days=rng.randint(0, 25))
+            )
+            allocation = rng.choice([10, 20, 25, 40, 50])
+            status = rng.choice(statuses)
+            AssignmentFactory(
+                person=p, allocation=allocation, start=start, end=end, status=status
+            )
+            overlaps = start <= TO and (end is None or end >= FROM)
+            if status == Assignment.Status.CONFIRMED and overlaps:
+                first = max(start, FROM)
+                last = TO if end is None else min(end, TO)
+                intervals.append((first, last, allocation))
+        peak = peak_allocation(intervals) if intervals else 0
+        expected[f"P{i:02d} Random"] = max(0.0, round(1 - peak / 100, 2))
+        if intervals and not share_a_day(intervals):
+            disjoint += 1  # the SQL's exact path, not the sum of all bookings
+    assert disjoint >= 5
+    for min_free in (None, 0):  # computed later for the page, or with the search
+        result = search([("pytorch", 3)], min_free=min_free)
+        assert {m.name: m.free_fraction for m in result.matches} == expected

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from rapidfuzz import fuzz, process, utils
 
 from teamhub.people.models import Skill
@@ -40,26 +43,37 @@ class SkillCatalog:
     skills: list[SkillEntry]
     by_name: dict[str, SkillEntry] = field(init=False)
     by_alias: dict[str, SkillEntry] = field(init=False)
-    choices: list[str] = field(init=False)
-    owners: list[SkillEntry] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_name = {}
         self.by_alias = {}
-        self.choices = []
-        self.owners = []
         for skill in self.skills:
             self.by_name.setdefault(_normalise(skill.name), skill)
-            self.choices.append(utils.default_process(skill.name))
-            self.owners.append(skill)
             for alias in skill.aliases:
                 self.by_alias.setdefault(_normalise(alias), skill)
-                self.choices.append(utils.default_process(alias))
-                self.owners.append(skill)
 
     @property
     def names(self) -> list[str]:
         return [skill.name for skill in self.skills]
+
+    @cached_property
+    def choices(self) -> list[str]:
+        """Every name and alias, processed for fuzzy matching; built on first use.
+
+        Most searches name skills exactly and never need it.
+        """
+        return [
+            utils.default_process(text)
+            for skill in self.skills
+            for text in (skill.name, *skill.aliases)
+        ]
+
+    @cached_property
+    def owners(self) -> list[SkillEntry]:
+        """The skill of each of ``choices``."""
+        return [
+            skill for skill in self.skills for _text in (skill.name, *skill.aliases)
+        ]
 
 
 @dataclass(frozen=True)
@@ -113,8 +127,17 @@ class SkillRequirement:
 
 
 def skill_catalog_load() -> SkillCatalog:
-    """Load every skill's id, name and aliases in one query."""
-    rows = Skill.objects.order_by("name").values_list("id", "name", "aliases")
+    """Load every skill's id, name and aliases in one query.
+
+    Every search starts here, so it reads through a bare cursor: the ORM's
+    per-row converters cost several times the query.
+    """
+    # The table name is the model's, never input.
+    table = connection.ops.quote_name(Skill._meta.db_table)
+    sql = f"SELECT id, name, aliases FROM {table} ORDER BY name"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
     return SkillCatalog(
         skills=[
             SkillEntry(id=pk, name=name, aliases=_alias_tuple(aliases))
@@ -276,6 +299,9 @@ def _normalise(text: str) -> str:
 
 
 def _alias_tuple(aliases: object) -> tuple[str, ...]:
+    """Return the aliases of a JSON list, as fetched (text) or decoded."""
+    if isinstance(aliases, str | bytes):
+        aliases = json.loads(aliases)
     if not isinstance(aliases, list):
         return ()
     return tuple(str(a) for a in aliases if str(a).strip())
