@@ -10,43 +10,19 @@ from teamhub.initiatives.models import Assignment
 from tests.conftest import ROLES
 from tests.factories import (
     AssignmentFactory,
-    PersonFactory,
-    PersonSkillFactory,
     SkillFactory,
     TeamFactory,
 )
+from tests.people.search_data import FROM, TO, WINDOW, member
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/people/search/"
-FROM = dt.date(2026, 3, 1)
-TO = dt.date(2026, 3, 31)
-WINDOW = {"available_from": FROM.isoformat(), "available_to": TO.isoformat()}
-
-
-@pytest.fixture
-def skills():
-    return {
-        "pytorch": SkillFactory(name="PyTorch", aliases=["torch"]),
-        "nlp": SkillFactory(name="Natural language processing", aliases=["NLP"]),
-        "sql": SkillFactory(name="SQL"),
-    }
 
 
 @pytest.fixture
 def api(api_as):
     return api_as("manager")
-
-
-def member(first, last, *has, team=None, title="ML Engineer"):
-    """Make a person holding ``has``: (skill, level) pairs."""
-    extra = {"team": team} if team else {}
-    p = PersonFactory(
-        user__first_name=first, user__last_name=last, title=title, **extra
-    )
-    for skill, level in has:
-        PersonSkillFactory(person=p, skill=skill, level=level)
-    return p
 
 
 @pytest.mark.parametrize(

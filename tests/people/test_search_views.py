@@ -1,6 +1,5 @@
 """The skill search page: permissions, form rows, results, messages, query counts."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -11,40 +10,18 @@ from django.urls import reverse
 from tests.conftest import ROLES
 from tests.factories import (
     AssignmentFactory,
-    PersonFactory,
-    PersonSkillFactory,
-    SkillFactory,
     TeamFactory,
 )
+from tests.people.search_data import FROM, TO, WINDOW, member
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("people:search")
-FROM = dt.date(2026, 3, 1)
-TO = dt.date(2026, 3, 31)
-WINDOW = {"available_from": FROM.isoformat(), "available_to": TO.isoformat()}
-
-
-@pytest.fixture
-def skills():
-    return {
-        "pytorch": SkillFactory(name="PyTorch", aliases=["torch"]),
-        "nlp": SkillFactory(name="Natural language processing", aliases=["NLP"]),
-        "sql": SkillFactory(name="SQL"),
-    }
 
 
 @pytest.fixture
 def page(client_as):
     return client_as("manager")
-
-
-def member(first, last, *has, team=None):
-    extra = {"team": team} if team else {}
-    p = PersonFactory(user__first_name=first, user__last_name=last, **extra)
-    for skill, level in has:
-        PersonSkillFactory(person=p, skill=skill, level=level)
-    return p
 
 
 def text(response):
