@@ -4,6 +4,7 @@ from django.urls import path
 
 from teamhub.core.apis import AuthTokenCreateApi
 from teamhub.initiatives import apis as initiative_apis
+from teamhub.initiatives import board_apis, checkin_apis
 from teamhub.people import apis as people_apis
 from teamhub.people import import_apis, search_apis
 
@@ -13,4 +14,6 @@ urlpatterns = [
     *import_apis.urlpatterns,
     *people_apis.urlpatterns,
     *initiative_apis.urlpatterns,
+    *board_apis.urlpatterns,
+    *checkin_apis.urlpatterns,
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("teamhub.core.urls")),
     path("people/", include("teamhub.people.urls")),
+    path("boards/", include("teamhub.initiatives.urls")),
     path("api/", include("teamhub.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

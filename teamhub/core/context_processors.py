@@ -16,6 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("People", reverse("people:directory"), True),
         ("Skills", reverse("people:skills"), True),
         ("Search", reverse("people:search"), user_has_role(user, Role.MANAGER)),
+        ("Boards", reverse("initiatives:boards"), True),
         ("Import", reverse("people:import"), user_has_role(user, Role.MANAGER)),
     ]
     allowed_items = [(label, url) for label, url, allowed in items if allowed]

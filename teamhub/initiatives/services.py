@@ -14,12 +14,14 @@ from teamhub.core.updates import UNSET, Unset, apply_changes, jsonable
 from teamhub.initiatives.models import (
     Assignment,
     Initiative,
+    Label,
     MissionCriticality,
     Outcome,
     Pathway,
     PipelineOwner,
     Stage,
 )
+from teamhub.initiatives.services_cards import card_events_for_initiative_edit
 from teamhub.people.models import Person, Team
 
 
@@ -68,6 +70,9 @@ def initiative_create(
     start: dt.date | None = None,
     target_date: dt.date | None = None,
     outcome: str | None = None,
+    model_metric_name: str = "",
+    hardening_plan: str = "",
+    labels: list[Label] | None = None,
 ) -> Initiative:
     _require_manager(actor, "Only managers can create initiatives.")
     initiative = Initiative(
@@ -87,10 +92,14 @@ def initiative_create(
         start=start,
         target_date=target_date,
         outcome=outcome,
+        model_metric_name=model_metric_name.strip(),
+        hardening_plan=hardening_plan,
     )
     _check_initiative(initiative)
     initiative.full_clean()
     initiative.save()
+    if labels:
+        initiative.labels.set(labels)
     audit_record(
         actor=actor,
         verb="initiative.created",
@@ -121,7 +130,11 @@ def initiative_update(
     start: dt.date | Unset | None = UNSET,
     target_date: dt.date | Unset | None = UNSET,
     outcome: str | Unset | None = UNSET,
+    model_metric_name: str | Unset = UNSET,
+    hardening_plan: str | Unset = UNSET,
+    labels: list[Label] | Unset = UNSET,
 ) -> Initiative:
+    """Change the given fields; every card of the initiative records the edit."""
     _require_manager(actor, "Only managers can change initiatives.")
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     changed = apply_changes(
@@ -143,14 +156,26 @@ def initiative_update(
             "start": start,
             "target_date": target_date,
             "outcome": outcome,
+            "model_metric_name": model_metric_name,
+            "hardening_plan": hardening_plan,
         },
     )
     if changed:
         _check_initiative(initiative)
         initiative.full_clean()
         initiative.save()
+    if not isinstance(labels, Unset):
+        before = sorted(initiative.labels.values_list("name", flat=True))
+        after = sorted(label.name for label in labels)
+        if before != after:
+            initiative.labels.set(labels)
+            changed["labels"] = after
+    if changed:
         audit_record(
             actor=actor, verb="initiative.updated", target=initiative, data=changed
+        )
+        card_events_for_initiative_edit(
+            actor=actor, initiative=initiative, changed=changed
         )
     return initiative
 

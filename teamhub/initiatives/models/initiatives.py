@@ -1,4 +1,4 @@
-"""ML initiatives and the assignments of people to them."""
+"""ML initiatives, their labels and value check-ins, and assignments of people."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -43,6 +43,21 @@ class Outcome(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class Label(BaseModel):
+    """A free tag on initiatives (e.g. "NLP", "regulatory"), filterable on boards."""
+
+    name = models.CharField(max_length=40, unique=True)
+    color = models.CharField(
+        max_length=7, default="#6c757d", help_text="CSS colour, e.g. #0d6efd."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Initiative(BaseModel):
     key = models.CharField(max_length=20, unique=True)
     title = models.CharField(max_length=200)
@@ -83,6 +98,17 @@ class Initiative(BaseModel):
     target_date = models.DateField(null=True, blank=True)
     outcome = models.CharField(  # noqa: DJ001 (null = "no outcome yet", per DESIGN)
         max_length=20, choices=Outcome.choices, null=True, blank=True
+    )
+    labels = models.ManyToManyField(Label, blank=True, related_name="initiatives")
+    model_metric_name = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The model's predictive metric, e.g. AUC or MAPE.",
+    )
+    hardening_plan = models.TextField(
+        blank=True,
+        help_text="How engineering will harden the production pipeline "
+        "(lets a critical initiative enter Deployment while data science owns it).",
     )
 
     class Meta:
@@ -160,3 +186,33 @@ class Assignment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person} on {self.initiative.key} ({self.allocation}%)"
+
+
+class ValueCheckIn(BaseModel):
+    """The business KPI's value and the model's predictive performance on a date."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="checkins"
+    )
+    at = models.DateField()
+    business_value = models.FloatField(help_text="Current value of the business KPI.")
+    model_metric = models.FloatField(
+        null=True, blank=True, help_text="The model's predictive performance."
+    )
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["initiative", "at"], name="checkin_initiative_at_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative.key} on {self.at}: {self.business_value}"

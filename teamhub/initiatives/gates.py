@@ -1,0 +1,60 @@
+"""Gates: the rules a card must meet to enter a column, and why a move is refused."""
+
+from collections.abc import Iterable
+
+from teamhub.initiatives.models import ColumnGate, GateRule, Initiative, PipelineOwner
+
+
+def initiative_has_approved_requirements(initiative: Initiative) -> bool:
+    """Return whether the initiative has an approved requirement document.
+
+    The requirements app (sign-off workflow) answers this; until it exists no
+    initiative has one, so an active "approved requirements" gate refuses entry.
+    """
+    return False
+
+
+def gate_refusal(gate: ColumnGate, initiative: Initiative) -> str | None:
+    """Return why ``initiative`` may not pass ``gate``, or None if it may."""
+    column = gate.column.name
+    if gate.rule == GateRule.OWNER_REQUIRED and initiative.owner_id is None:
+        return f"Entering “{column}” needs an owner for {initiative.key}."
+    if gate.rule == GateRule.KPI_REQUIRED and not (
+        initiative.business_kpi.strip() and initiative.kpi_target.strip()
+    ):
+        return (
+            f"Entering “{column}” needs a business KPI and its target "
+            f"for {initiative.key}."
+        )
+    if (
+        gate.rule == GateRule.HARDENING_FOR_CRITICAL
+        and initiative.mission_criticality >= gate.min_criticality
+        and initiative.pipeline_owner != PipelineOwner.ENGINEERING
+        and not initiative.hardening_plan.strip()
+    ):
+        return (
+            f"{initiative.key} has mission criticality "
+            f"{initiative.mission_criticality}: entering “{column}” needs the "
+            "pipeline owned by engineering or a written hardening plan."
+        )
+    if (
+        gate.rule == GateRule.APPROVED_REQUIREMENTS
+        and not initiative_has_approved_requirements(initiative)
+    ):
+        return (
+            f"Entering “{column}” needs an approved requirement document "
+            f"for {initiative.key}."
+        )
+    return None
+
+
+def gate_refusals(gates: Iterable[ColumnGate], initiative: Initiative) -> list[str]:
+    """Return the reasons the active ``gates`` refuse ``initiative`` (empty: pass)."""
+    reasons = []
+    for gate in gates:
+        if not gate.active:
+            continue
+        reason = gate_refusal(gate, initiative)
+        if reason is not None:
+            reasons.append(reason)
+    return reasons

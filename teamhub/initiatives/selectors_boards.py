@@ -1,0 +1,246 @@
+"""Reads of boards: a board with its columns, lanes and (filtered) cards."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from teamhub.initiatives.models import (
+    Assignment,
+    Board,
+    Card,
+    CardEvent,
+    Column,
+    ColumnGate,
+    Initiative,
+    Swimlanes,
+    ValueCheckIn,
+)
+from teamhub.initiatives.swimlanes import Lane, lane_key, lanes_for
+from teamhub.initiatives.value import hardening_reason
+from teamhub.people.models import Team
+
+# Sparklines show the check-ins of the last year.
+TREND_WINDOW = dt.timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class CardFilters:
+    team: int | None = None
+    owner: int | None = None
+    person: int | None = None
+    label: int | None = None
+    criticality: int | None = None
+    pathway: str = ""
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any(value not in (None, "") for value in self.__dict__.values())
+
+
+@dataclass
+class BoardCard:
+    card: Card  # initiative, owner__user, team selected; labels prefetched
+    members: list[Assignment]
+    business_values: list[float]
+    model_metrics: list[float]
+    hardening: str | None
+    lane: str
+    # Filled by later issues: requirement sign-off state and activity counts.
+    signoff: str | None = None
+    activity: int | None = None
+
+
+@dataclass
+class BoardColumn:
+    column: Column
+    gates: list[ColumnGate]
+    total: int  # cards in the column, filtered or not (for the WIP limit)
+    cards: list[BoardCard] = field(default_factory=list)
+
+    @property
+    def over_limit(self) -> bool:
+        limit = self.column.wip_limit
+        return limit is not None and self.total > limit
+
+    @property
+    def at_limit(self) -> bool:
+        limit = self.column.wip_limit
+        return limit is not None and self.total >= limit
+
+
+@dataclass
+class BoardLaneRow:
+    lane: Lane
+    cells: list[tuple[BoardColumn, list[BoardCard]]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(cards) for _, cards in self.cells)
+
+
+@dataclass
+class BoardDetail:
+    board: Board
+    columns: list[BoardColumn]
+    lanes: list[Lane]
+    filters: CardFilters
+
+    @property
+    def shown(self) -> int:
+        return sum(len(column.cards) for column in self.columns)
+
+    @property
+    def total(self) -> int:
+        return sum(column.total for column in self.columns)
+
+    def lane_rows(self) -> list[BoardLaneRow]:
+        """Return one row per swimlane, each with its cards in every column."""
+        rows = []
+        for lane in self.lanes:
+            cells = [
+                (column, [card for card in column.cards if card.lane == lane.key])
+                for column in self.columns
+            ]
+            rows.append(BoardLaneRow(lane=lane, cells=cells))
+        return rows
+
+
+def board_list() -> QuerySet[Board]:
+    """Return boards with their team and how many columns and cards they hold."""
+    return Board.objects.select_related("team").annotate(
+        column_count=Count("columns", distinct=True),
+        card_count=Count("cards", distinct=True),
+    )
+
+
+def filtered_cards(board: Board, filters: CardFilters) -> QuerySet[Card]:
+    cards = Card.objects.filter(board=board)
+    initiative_filters = Q()
+    if filters.team is not None:
+        initiative_filters &= Q(initiative__team_id=filters.team)
+    if filters.owner is not None:
+        initiative_filters &= Q(initiative__owner_id=filters.owner)
+    if filters.criticality is not None:
+        initiative_filters &= Q(initiative__mission_criticality=filters.criticality)
+    if filters.pathway:
+        initiative_filters &= Q(initiative__pathway=filters.pathway)
+    if filters.q.strip():
+        text = filters.q.strip()
+        initiative_filters &= (
+            Q(initiative__key__icontains=text)
+            | Q(initiative__title__icontains=text)
+            | Q(initiative__business_kpi__icontains=text)
+            | Q(initiative__summary__icontains=text)
+        )
+    cards = cards.filter(initiative_filters)
+    if filters.person is not None:
+        cards = cards.filter(
+            Exists(
+                Assignment.objects.filter(
+                    initiative_id=OuterRef("initiative_id"),
+                    person_id=filters.person,
+                ).exclude(status=Assignment.Status.FINISHED)
+            )
+        )
+    if filters.label is not None:
+        label_links = Initiative.labels.through
+        cards = cards.filter(
+            Exists(
+                label_links.objects.filter(
+                    initiative_id=OuterRef("initiative_id"), label_id=filters.label
+                )
+            )
+        )
+    return cards
+
+
+def board_detail(*, board_id: int, filters: CardFilters | None = None) -> BoardDetail:
+    """Return the board with columns and the cards that pass ``filters``.
+
+    A fixed number of queries whatever the board's size: board, columns, gates,
+    counts, cards, labels, members, check-ins (and teams for team lanes).
+    """
+    filters = filters or CardFilters()
+    board = Board.objects.select_related("team").get(pk=board_id)
+    columns = list(board.columns.all())
+    gates: dict[int, list[ColumnGate]] = defaultdict(list)
+    for gate in ColumnGate.objects.filter(column__board=board).order_by("rule"):
+        gates[gate.column_id].append(gate)
+    totals = dict(
+        Card.objects.filter(board=board)
+        .values("column")
+        .annotate(n=Count("id"))
+        .values_list("column", "n")
+    )
+    members = Prefetch(
+        "initiative__assignments",
+        queryset=Assignment.objects.exclude(status=Assignment.Status.FINISHED)
+        .select_related("person__user")
+        .order_by("-allocation", "id"),
+        to_attr="current_assignments",
+    )
+    cards = list(
+        filtered_cards(board, filters)
+        .select_related("initiative__owner__user", "initiative__team")
+        .prefetch_related("initiative__labels", members)
+        .order_by("rank", "id")
+    )
+    since = timezone.localdate() - TREND_WINDOW
+    trends: dict[int, list[tuple[float, float | None]]] = defaultdict(list)
+    for initiative_id, business_value, model_metric in (
+        ValueCheckIn.objects.filter(
+            initiative_id__in=[card.initiative_id for card in cards], at__gte=since
+        )
+        .order_by("at", "id")
+        .values_list("initiative_id", "business_value", "model_metric")
+    ):
+        trends[initiative_id].append((business_value, model_metric))
+    teams = (
+        list(Team.objects.filter(initiatives__cards__board=board).distinct())
+        if board.swimlanes == Swimlanes.TEAM
+        else []
+    )
+    by_column: dict[int, BoardColumn] = {
+        column.pk: BoardColumn(
+            column=column, gates=gates[column.pk], total=totals.get(column.pk, 0)
+        )
+        for column in columns
+    }
+    for card in cards:
+        initiative = card.initiative
+        readings = trends[initiative.pk]
+        business_values = [value for value, _ in readings]
+        by_column[card.column_id].cards.append(
+            BoardCard(
+                card=card,
+                members=initiative.current_assignments,  # type: ignore[attr-defined]
+                business_values=business_values,
+                model_metrics=[metric for _, metric in readings if metric is not None],
+                hardening=hardening_reason(
+                    pathway=initiative.pathway,
+                    mission_criticality=initiative.mission_criticality,
+                    business_values=business_values,
+                ),
+                lane=lane_key(board.swimlanes, initiative),
+            )
+        )
+    return BoardDetail(
+        board=board,
+        columns=list(by_column.values()),
+        lanes=lanes_for(board.swimlanes, teams),
+        filters=filters,
+    )
+
+
+def board_version(board_id: int) -> int | None:
+    """Return the board's version (one cheap query), or None if it is gone."""
+    return Board.objects.filter(pk=board_id).values_list("version", flat=True).first()
+
+
+def card_history(card: Card) -> QuerySet[CardEvent]:
+    """Return the card's history, newest first, with who did it."""
+    return card.events.select_related("actor").order_by("-at", "-id")
