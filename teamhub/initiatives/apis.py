@@ -1,4 +1,4 @@
-"""The initiatives API: ML initiatives and the assignments of people to them.
+"""The initiatives API: ML initiatives, their labels and the assignments of people.
 
 Every signed-in role reads; managers and admins write, through the services.
 Finishing an assignment is a business action with its own endpoint.
@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.validators import UniqueValidator
 from rest_framework.views import APIView
 
 from teamhub.core.permissions import IsManager, ReadOnlyOrManager
@@ -23,6 +24,7 @@ from teamhub.initiatives.filters import AssignmentFilter, InitiativeFilter
 from teamhub.initiatives.models import (
     Assignment,
     Initiative,
+    Label,
     MissionCriticality,
     Outcome,
     Pathway,
@@ -30,7 +32,11 @@ from teamhub.initiatives.models import (
     Stage,
 )
 from teamhub.initiatives.selectors import assignment_list, initiative_list
-from teamhub.initiatives.serializers import AssignmentSerializer, InitiativeSerializer
+from teamhub.initiatives.serializers import (
+    AssignmentSerializer,
+    InitiativeSerializer,
+    LabelSerializer,
+)
 from teamhub.people.apis import RegistryViewSet, actor_of, validated_input
 from teamhub.people.models import Person, Team
 
@@ -65,6 +71,23 @@ class InitiativeUpdateInputSerializer(serializers.Serializer[Any]):
     target_date = serializers.DateField(required=False, allow_null=True)
     outcome = serializers.ChoiceField(
         choices=Outcome.choices, required=False, allow_null=True
+    )
+    labels = serializers.PrimaryKeyRelatedField(
+        queryset=Label.objects.all(),
+        many=True,
+        required=False,
+        help_text="Label ids (the whole set).",
+    )
+    model_metric_name = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The model's predictive metric, e.g. AUC or MAPE.",
+    )
+    hardening_plan = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="How engineering will harden the production pipeline.",
     )
 
 
@@ -204,9 +227,56 @@ class AssignmentFinishApi(APIView):
         )
 
 
+# Labels ------------------------------------------------------------------------
+
+HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
+
+
+class LabelCreateInputSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(
+        max_length=40,
+        validators=[
+            UniqueValidator(
+                queryset=Label.objects.all(),
+                lookup="iexact",
+                message="There is a label with this name already.",
+            )
+        ],
+    )
+    color = serializers.RegexField(
+        HEX_COLOUR,
+        required=False,
+        help_text="CSS colour like #0d6efd.",
+        error_messages={"invalid": "Give a colour like #0d6efd."},
+    )
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=LabelCreateInputSerializer, responses={201: LabelSerializer}
+    ),
+)
+class LabelViewSet(RegistryViewSet):
+    """Labels of initiatives: every role reads, managers create."""
+
+    permission_classes = [ReadOnlyOrManager]
+    serializer_class = LabelSerializer
+    filter_backends: list[Any] = []
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Label]:
+        return Label.objects.order_by("name", "pk")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = validated_input(LabelCreateInputSerializer, request)
+        label = services.label_create(actor=actor_of(request), **data)
+        return self.respond(label, created=True)
+
+
 router = SimpleRouter(trailing_slash=True)
 router.register("initiatives", InitiativeViewSet, basename="api-initiative")
 router.register("assignments", AssignmentViewSet, basename="api-assignment")
+router.register("labels", LabelViewSet, basename="api-label")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(

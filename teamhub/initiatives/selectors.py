@@ -6,8 +6,10 @@ from teamhub.initiatives.models import Assignment, Initiative
 
 
 def initiative_list() -> QuerySet[Initiative]:
-    """Return initiatives with team and owner (name) selected."""
-    return Initiative.objects.select_related("team", "owner__user")
+    """Return initiatives with team and owner (name) selected, labels fetched."""
+    return Initiative.objects.select_related("team", "owner__user").prefetch_related(
+        "labels"
+    )
 
 
 def assignment_list() -> QuerySet[Assignment]:

@@ -2,8 +2,14 @@
 
 from rest_framework import serializers
 
-from teamhub.initiatives.models import Assignment, Initiative
+from teamhub.initiatives.models import Assignment, Initiative, Label
 from teamhub.people.serializers import PersonBriefSerializer, TeamBriefSerializer
+
+
+class LabelSerializer(serializers.ModelSerializer[Label]):
+    class Meta:
+        model = Label
+        fields = ["id", "name", "color"]
 
 
 class InitiativeBriefSerializer(serializers.ModelSerializer[Initiative]):
@@ -13,10 +19,12 @@ class InitiativeBriefSerializer(serializers.ModelSerializer[Initiative]):
 
 
 class InitiativeSerializer(serializers.ModelSerializer[Initiative]):
-    """An initiative (needs ``team`` and ``owner__user`` selected)."""
+    """An initiative (needs ``team`` and ``owner__user`` selected and ``labels``
+    prefetched)."""
 
     team = TeamBriefSerializer(allow_null=True)
     owner = PersonBriefSerializer(allow_null=True)
+    labels = LabelSerializer(many=True)
     url = serializers.HyperlinkedIdentityField(view_name="api-initiative-detail")
 
     class Meta:
@@ -39,6 +47,9 @@ class InitiativeSerializer(serializers.ModelSerializer[Initiative]):
             "start",
             "target_date",
             "outcome",
+            "labels",
+            "model_metric_name",
+            "hardening_plan",
             "url",
         ]
 

@@ -30,6 +30,24 @@ def _require_manager(actor: User, message: str) -> None:
         raise PermissionDenied(message)
 
 
+# Labels ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def label_create(*, actor: User, name: str, color: str = "#6c757d") -> Label:
+    _require_manager(actor, "Only managers can create labels.")
+    name = name.strip()
+    if Label.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": ["A label with this name exists already."]})
+    label = Label(name=name, color=color)
+    label.full_clean()
+    label.save()
+    audit_record(
+        actor=actor, verb="label.created", target=label, data={"name": label.name}
+    )
+    return label
+
+
 # Initiatives -------------------------------------------------------------------
 
 

@@ -427,6 +427,8 @@ def test_matrix_covers_every_route_of_the_registry_and_initiatives_apis():
 
     routes = {str(pattern.pattern) for pattern in [*people_urls, *initiative_urls]}
     covered = {
+        "^labels/$",
+        "^labels/(?P<pk>\\d+)/$",
         "^teams/$",
         "^teams/(?P<pk>\\d+)/$",
         "^skill-categories/$",

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from teamhub.core.models import AuditEvent
-from teamhub.initiatives.models import Assignment, Initiative, Outcome, Stage
+from teamhub.initiatives.models import Assignment, Initiative, Label, Outcome, Stage
 from tests.factories import (
     AssignmentFactory,
     InitiativeFactory,
@@ -170,6 +170,142 @@ def test_unknown_initiative_is_404(api):
     assert api.get("/api/initiatives/999999/").status_code == 404
     response = api.patch("/api/initiatives/999999/", {}, format="json")
     assert response.status_code == 404
+
+
+def test_initiative_takes_labels_metric_name_and_hardening_plan(api):
+    nlp = Label.objects.create(name="NLP", color="#0d6efd")
+    risk = Label.objects.create(name="Regulatory", color="#dc3545")
+    response = api.post(
+        "/api/initiatives/",
+        {
+            "key": "ML-7",
+            "title": "Claims triage",
+            "labels": [nlp.pk, risk.pk],
+            "model_metric_name": "AUC",
+            "hardening_plan": "Engineering ports the pipeline to Airflow.",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["labels"] == [
+        {"id": nlp.pk, "name": "NLP", "color": "#0d6efd"},
+        {"id": risk.pk, "name": "Regulatory", "color": "#dc3545"},
+    ]
+    assert body["model_metric_name"] == "AUC"
+    assert body["hardening_plan"] == "Engineering ports the pipeline to Airflow."
+    initiative = Initiative.objects.get(key="ML-7")
+    response = api.patch(
+        f"/api/initiatives/{initiative.pk}/",
+        {"labels": [risk.pk], "model_metric_name": "MAPE", "hardening_plan": ""},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert [label["name"] for label in response.json()["labels"]] == ["Regulatory"]
+    initiative.refresh_from_db()
+    assert list(initiative.labels.all()) == [risk]
+    assert (initiative.model_metric_name, initiative.hardening_plan) == ("MAPE", "")
+    listed = api.get("/api/initiatives/").json()["results"][0]
+    assert listed["labels"] == [
+        {"id": risk.pk, "name": "Regulatory", "color": "#dc3545"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"labels": [999999]}, "labels"),
+        ({"labels": "NLP"}, "labels"),
+        ({"model_metric_name": "x" * 41}, "model_metric_name"),
+    ],
+)
+def test_initiative_update_with_bad_labels_or_metric_is_400_and_changes_nothing(
+    api, body, field
+):
+    label = Label.objects.create(name="NLP")
+    initiative = InitiativeFactory(model_metric_name="AUC")
+    initiative.labels.add(label)
+    response = api.patch(f"/api/initiatives/{initiative.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    initiative.refresh_from_db()
+    assert list(initiative.labels.all()) == [label]
+    assert initiative.model_metric_name == "AUC"
+
+
+def test_initiative_list_with_labels_takes_a_constant_number_of_queries(
+    api, django_assert_max_num_queries
+):
+    labels = [Label.objects.create(name=f"L{n}") for n in range(3)]
+    for _ in range(30):
+        InitiativeFactory(owner=PersonFactory()).labels.set(labels)
+    with django_assert_max_num_queries(6):
+        response = api.get("/api/initiatives/", {"page_size": 500})
+    assert all(len(row["labels"]) == 3 for row in response.json()["results"])
+
+
+# Labels ------------------------------------------------------------------------
+
+
+def test_labels_are_listed_by_name(api_as):
+    Label.objects.create(name="Vision", color="#198754")
+    Label.objects.create(name="NLP", color="#0d6efd")
+    response = api_as("stakeholder").get("/api/labels/")
+    assert response.status_code == 200
+    assert [row["name"] for row in response.json()["results"]] == ["NLP", "Vision"]
+    assert response.json()["results"][0]["color"] == "#0d6efd"
+    nlp = Label.objects.get(name="NLP")
+    response = api_as("data_scientist").get(f"/api/labels/{nlp.pk}/")
+    assert response.json() == {"id": nlp.pk, "name": "NLP", "color": "#0d6efd"}
+
+
+def test_manager_creates_a_label(api):
+    response = api.post(
+        "/api/labels/", {"name": "Forecasting", "color": "#6f42c1"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["name"] == "Forecasting"
+    assert Label.objects.get(name="Forecasting").color == "#6f42c1"
+    assert AuditEvent.objects.filter(verb="label.created").exists()
+    response = api.post("/api/labels/", {"name": "Plain"}, format="json")
+    assert response.json()["color"] == "#6c757d"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "nlp"}, "name"),
+        ({"name": "x" * 41}, "name"),
+        ({"name": "New", "color": "red"}, "color"),
+        ({"name": "New", "color": "#12345"}, "color"),
+    ],
+)
+def test_label_create_with_bad_input_is_400_and_writes_nothing(api, body, field):
+    Label.objects.create(name="NLP")
+    response = api.post("/api/labels/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Label.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "list_status", "create_status"),
+    [
+        ("manager", 200, 201),
+        ("admin", 200, 201),
+        ("data_scientist", 200, 403),
+        ("stakeholder", 200, 403),
+        (None, 401, 401),
+    ],
+)
+def test_label_permissions(api_as, role, list_status, create_status):
+    client = api_as(role)
+    assert client.get("/api/labels/").status_code == list_status
+    response = client.post("/api/labels/", {"name": "New"}, format="json")
+    assert response.status_code == create_status
+    assert Label.objects.filter(name="New").exists() == (create_status == 201)
 
 
 # Assignments -------------------------------------------------------------------
