@@ -1,4 +1,5 @@
-"""Time the search API, the directory page and the search's bare SQL in one process.
+"""Time the search API, the directory page, the search's bare SQL, a 300-card board
+page and card moves in one process.
 
 Run by benchmarks/run.py with DATABASE_URL pointing at a seeded database; prints JSON.
 Server time is measured around Django's test client (the full middleware stack, no
@@ -29,6 +30,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from teamhub.core.models import User  # noqa: E402
+from teamhub.initiatives.models import Board, Card, Column  # noqa: E402
 from teamhub.people.models import Team  # noqa: E402
 
 AUTH_QUERY = re.compile(
@@ -115,7 +117,63 @@ def main() -> None:
     bare_samples = timed(bare, n)
     timings["search bare SQL"] = percentiles(bare_samples)
     ratio = timings["search API"]["p50"] / timings["search bare SQL"]["p50"]
+    timings.update(boards(client, n))
     print(json.dumps({"timings": timings, "ratio": ratio}))
+
+
+# Columns a benchmark move may enter without a gate or a hard WIP limit refusing it.
+FREE_STAGES = ("idea", "scoping", "monitoring", "iteration", "retired")
+BOARD_CARDS = 300
+
+
+def boards(client: Client, n: int) -> dict[str, dict[str, float]]:
+    """Time the 300-card board page and moves of its cards through the API."""
+    board = Board.objects.get(name="ML portfolio")
+    held = board.cards.count()
+    assert held == BOARD_CARDS, f"the portfolio board holds {held} cards"
+
+    def page(i: int) -> object:
+        response = client.get(f"/boards/{board.pk}/")
+        assert response.status_code == 200, response.status_code
+        return response
+
+    timings = {"board page (300 cards)": percentiles(timed(page, n))}
+
+    columns = list(Column.objects.filter(board=board, stage__in=FREE_STAGES))
+    cards = list(
+        Card.objects.filter(board=board, column__in=columns).values_list(
+            "pk", flat=True
+        )
+    )
+
+    def move_request(i: int) -> tuple[str, dict[str, int]]:
+        """Return the URL and body of the i-th move (not timed: reads the version)."""
+        card_id = cards[(i * 37) % len(cards)]
+        column = columns[i % len(columns)]
+        version = Card.objects.values_list("version", flat=True).get(pk=card_id)
+        body = {"column": column.pk, "version": version}
+        others = list(
+            Card.objects.filter(column=column)
+            .exclude(pk=card_id)
+            .order_by("rank", "id")
+            .values_list("pk", flat=True)
+        )
+        if others and i % 3:
+            side = "before" if i % 3 == 1 else "after"
+            body[side] = others[(i * 7) % len(others)]
+        return f"/api/cards/{card_id}/move/", body
+
+    samples = []
+    for i in range(n + 10):
+        url, body = move_request(i)
+        start = time.perf_counter()
+        response = client.post(url, body, content_type="application/json")
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 200, response.content[:300]
+        if i >= 10:  # the first ten warm up
+            samples.append(elapsed)
+    timings["card move API"] = percentiles(samples)
+    return timings
 
 
 if __name__ == "__main__":

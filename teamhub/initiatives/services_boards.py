@@ -4,6 +4,8 @@ Only managers (and admins) change a board's structure. Every write locks the
 board row, bumps its version (open pages reload) and is audited.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -88,10 +90,11 @@ def board_create(
     template: str = BoardTemplate.ML_LIFECYCLE,
     swimlanes: str = Swimlanes.NONE,
     include_initiatives: bool = True,
+    initiatives: Iterable[Initiative] | None = None,
 ) -> Board:
     """Create a board from ``template``; with ``include_initiatives`` the team's
-    initiatives (all of them on a portfolio board) become cards in the column of
-    their stage."""
+    initiatives (all of them on a portfolio board), or the given ``initiatives``,
+    become cards in the column of their stage, in key order."""
     _require_editor(actor)
     if template not in {value for value, _ in BoardTemplate.choices}:
         raise ValidationError({"template": [f"There is no template “{template}”."]})
@@ -119,12 +122,14 @@ def board_create(
             )
     cards = 0
     if include_initiatives and columns:
-        initiatives = Initiative.objects.order_by("key")
-        if team is not None:
-            initiatives = initiatives.filter(team=team)
+        if initiatives is None:
+            chosen = Initiative.objects.order_by("key")
+            if team is not None:
+                chosen = chosen.filter(team=team)
+            initiatives = chosen
         first = next(iter(columns.values()))
         by_column: dict[int, list[Initiative]] = {}
-        for initiative in initiatives:
+        for initiative in sorted(initiatives, key=lambda i: i.key):
             column = columns.get(initiative.stage, first)
             by_column.setdefault(column.pk, []).append(initiative)
         new_cards = []

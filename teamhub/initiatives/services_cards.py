@@ -1,11 +1,16 @@
 """Writes to cards: add an initiative to a board, move a card, take it off.
 
-A move locks the board row (serialising every write on one board, which is what
-keeps ranks, WIP counts and the board version consistent), then the card, and
-checks, in order: the card's version, the target column, the neighbour card,
-the swimlane, the WIP limit and the column's gates. Only then does it write the
-card (one row, unless the column needs re-spacing), the card's history, the
-board version and the audit trail.
+A move locks the initiative row, then the board row (by bumping its version:
+serialising every write on one board is what keeps ranks, WIP counts and the
+board version consistent), then the card, and checks, in order: the card's
+version, the target column, the neighbour card, the swimlane, the WIP limit and
+the column's gates. Only then does it write the card (one row, unless the column
+needs re-spacing), the card's history and the audit trail. A refused move rolls
+everything back, the board's version too.
+
+Lock order, everywhere: initiative, board, card. ``initiative_update`` holds the
+initiative when it asks ``card_events_for_initiative_edit`` to touch the cards,
+so taking the initiative first in a move keeps the two from deadlocking.
 """
 
 from dataclasses import dataclass, field
@@ -62,6 +67,17 @@ def _lock_board(board_id: int) -> Board:
     return Board.objects.select_for_update().get(pk=board_id)
 
 
+def _lock_initiative(initiative_id: int) -> Initiative:
+    return Initiative.objects.select_for_update().get(pk=initiative_id)
+
+
+def _gate_reasons(column: Column, initiative: Initiative) -> list[str]:
+    gates = list(column.gates.all())
+    for gate in gates:
+        gate.column = column  # the refusal names the column: no query per gate
+    return gate_refusals(gates, initiative)
+
+
 def _last_rank(column: Column, exclude: int | None = None) -> str | None:
     ranks = Card.objects.filter(column=column)
     if exclude is not None:
@@ -95,16 +111,32 @@ def card_add(
     else the first column."""
     if not can_edit_boards(actor):
         raise PermissionDenied("Only managers can add cards to a board.")
+    initiative = _lock_initiative(initiative.pk)
     board = _lock_board(board.pk)
     if Card.objects.filter(board=board, initiative=initiative).exists():
         raise Conflict(f"{initiative.key} is already on the board “{board.name}”.")
     columns = list(board.columns.all())
     if not columns:
         raise ValidationError({"column": ["The board has no columns yet."]})
+    chosen = column is not None
     if column is None:
         column = next((c for c in columns if c.stage == initiative.stage), columns[0])
-    elif column.board_id != board.pk:
-        raise ValidationError({"column": ["This column is on another board."]})
+    else:
+        column = next((c for c in columns if c.pk == column.pk), None)
+        if column is None:
+            raise ValidationError({"column": ["This column is on another board."]})
+    if column.wip_hard and column.wip_limit is not None:
+        held = Card.objects.filter(column=column).count()
+        if held >= column.wip_limit:
+            raise Conflict(
+                f"“{column.name}” is at its WIP limit of {column.wip_limit}. "
+                "Finish or move a card out first."
+            )
+    if chosen and column.stage != initiative.stage:
+        # Put in a column other than its stage's: that is a move, gates apply.
+        reasons = _gate_reasons(column, initiative)
+        if reasons:
+            raise Conflict(" ".join(reasons), reasons=reasons)
     card = Card(
         board=board,
         column=column,
@@ -112,6 +144,11 @@ def card_add(
         rank=card_rank_at_end(column),
     )
     card.save()
+    # A chosen column sets the stage; the fallback first column does not (the
+    # board may simply have no column for the initiative's stage).
+    if chosen and column.stage and initiative.stage != column.stage:
+        initiative.stage = column.stage
+        initiative.save(update_fields=["stage", "updated"])
     CardEvent.objects.create(
         card=card, actor=actor, verb=CardEvent.Verb.CREATED, to_column=column.name
     )
@@ -179,15 +216,20 @@ def card_move(
     (neither: to the bottom); ``lane`` moves it across swimlanes too."""
     if before is not None and after is not None:
         raise ValidationError({"before": ["Give either before or after, not both."]})
-    if version < 1:
+    # ``None`` and ``bool`` are refused too: a caller must name what it saw.
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ValidationError({"version": ["The version is a positive number."]})
-    board = _lock_board(card.board_id)
+    initiative = _lock_initiative(card.initiative_id)
+    # Lock the board by bumping its version: one statement instead of a locking
+    # read now and an update at the end. A refused move rolls it back.
+    board_touch(card.board_id)
     locked = (
         Card.objects.select_for_update(of=("self",))
-        .select_related("column", "initiative")
+        .select_related("column", "board")
         .get(pk=card.pk)
     )
-    initiative = locked.initiative
+    locked.initiative = initiative
+    board = locked.board
     if not can_work_on_initiative(actor, initiative):
         raise PermissionDenied(
             "Only managers and the people working on an initiative can move its card."
@@ -232,7 +274,7 @@ def card_move(
                     f"“{target.name}” now holds {held + 1} cards, over its WIP "
                     f"limit of {target.wip_limit}."
                 )
-        reasons = gate_refusals(target.gates.all(), initiative)
+        reasons = _gate_reasons(target, initiative)
         if reasons:
             raise Conflict(" ".join(reasons), reasons=reasons, card=card_state(locked))
 
@@ -277,7 +319,6 @@ def card_move(
             "warnings": warnings,
         },
     )
-    board_touch(board.pk)
     audit_record(
         actor=actor,
         verb="card.moved",
@@ -315,6 +356,13 @@ def card_events_for_initiative_edit(
     """Write an "edited" entry in the history of every card of ``initiative`` and
     tell their boards; called by ``initiative_update``."""
     cards = list(Card.objects.filter(initiative=initiative).only("pk", "board_id"))
+    # Boards before cards, in a fixed order: the lock order of ``card_move``.
+    list(
+        Board.objects.select_for_update()
+        .filter(pk__in={card.board_id for card in cards})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     CardEvent.objects.bulk_create(
         CardEvent(card=card, actor=actor, verb=CardEvent.Verb.EDITED, data=changed)
         for card in cards

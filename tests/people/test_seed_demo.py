@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 from io import StringIO
 from unittest import mock
@@ -13,7 +14,16 @@ from django.core.management.base import CommandError
 from django.db.models import Q, Sum
 
 from teamhub.core.models import AuditEvent, User
-from teamhub.initiatives.models import Assignment, Initiative
+from teamhub.initiatives.models import (
+    Assignment,
+    Board,
+    Card,
+    Initiative,
+    Stage,
+    ValueCheckIn,
+)
+from teamhub.initiatives.selectors_boards import board_detail
+from teamhub.initiatives.value import keeps_rising
 from teamhub.people.demo import DEMO_EMAIL_DOMAIN, DEMO_LOGINS, data
 from teamhub.people.demo.org import org_plan
 from teamhub.people.demo.skills import person_skills
@@ -65,7 +75,8 @@ def digest() -> str:
                 "key", "title", "summary", "team__name", "owner__user__email",
                 "business_kpi", "kpi_target", "stage", "mission_criticality",
                 "pathway", "pipeline_owner", "compute_complexity", "ml_complexity",
-                "start", "target_date", "outcome",
+                "start", "target_date", "outcome", "model_metric_name",
+                "hardening_plan",
             )
         ),
         "assignments": sorted(
@@ -74,6 +85,25 @@ def digest() -> str:
                     "person__user__email", "initiative__key", "role", "allocation",
                     "start", "end", "status", "outcome",
                 )
+            ),
+            key=repr,
+        ),
+        "labels": sorted(
+            Initiative.labels.through.objects.values_list(
+                "initiative__key", "label__name"
+            )
+        ),
+        "checkins": sorted(
+            ValueCheckIn.objects.values_list(
+                "initiative__key", "at", "business_value", "model_metric", "note",
+                "by__email",
+            ),
+            key=repr,
+        ),
+        "cards": sorted(
+            Card.objects.values_list(
+                "board__name", "board__team__name", "board__swimlanes",
+                "column__name", "initiative__key", "rank",
             ),
             key=repr,
         ),
@@ -193,6 +223,106 @@ def test_teams_initiatives_and_history(org):
     assert not finished.filter(outcome=None).exists()
     assert not finished.filter(end__gt=TODAY).exists()
     assert Assignment.objects.filter(status="proposed").exists()
+
+
+def test_three_boards_show_every_stage(org):
+    boards = {board.name: board for board in Board.objects.select_related("team")}
+    assert len(boards) == 3
+    portfolio = boards.pop("ML portfolio")
+    assert (portfolio.team, portfolio.swimlanes) == (None, "criticality")
+    assert portfolio.cards.count() == Initiative.objects.count()  # 279 <= 300
+    reco = boards["Recommendations board"]
+    assert reco.team.name == "Recommendations"
+    assert reco.swimlanes == "team"  # one lane per squad
+    for board in boards.values():
+        prefixes = {
+            key.split("-")[0]
+            for key in board.cards.values_list("initiative__key", flat=True)
+        }
+        assert len(prefixes) == 1  # one family's initiatives
+    for board in Board.objects.all():
+        columns = list(board.columns.order_by("position"))
+        assert [column.stage for column in columns] == list(Stage.values)
+        for column in columns:
+            assert column.cards.exists(), f"{board.name}: {column.name} is empty"
+            assert not column.cards.exclude(initiative__stage=column.stage).exists()
+        experimentation = columns[3]
+        # A soft limit the column is just over, to show the warning.
+        assert experimentation.wip_limit == experimentation.cards.count() - 1 or (
+            experimentation.wip_limit == 1
+        )
+        assert not experimentation.wip_hard
+        assert columns[4].wip_hard
+
+
+def test_a_year_of_monthly_checkins_that_rise_fade_or_stay_flat(org):
+    series: dict[str, list[tuple[dt.date, float, float | None]]] = {}
+    for key, at, value, metric in ValueCheckIn.objects.order_by("at").values_list(
+        "initiative__key", "at", "business_value", "model_metric"
+    ):
+        series.setdefault(key, []).append((at, value, metric))
+    measured = Initiative.objects.filter(
+        stage__in=["data_eda", "experimentation", "deployment", "monitoring",
+                   "iteration", "retired"],
+        start__lte=TODAY,
+    )  # fmt: skip
+    assert len(series) > 0.9 * measured.count()
+    assert not Initiative.objects.filter(
+        stage__in=["idea", "scoping"], checkins__isnull=False
+    ).exists()
+    assert max(len(rows) for rows in series.values()) == 12
+    live = Initiative.objects.filter(stage__in=["monitoring", "iteration"])
+    # Live models started over a year ago report every month of the last year.
+    assert sum(len(series.get(i.key, [])) == 12 for i in live) > live.count() / 2
+    for rows in series.values():
+        gaps = {(b[0] - a[0]).days for a, b in itertools.pairwise(rows)}
+        assert gaps <= {30}
+        assert rows[-1][0] <= TODAY
+    full = [rows for rows in series.values() if len(rows) == 12]
+    values = [[value for _, value, _ in rows] for rows in full]
+    rising = [v for v in values if keeps_rising(v) and v[-1] > 1.3 * v[0]]
+    fading = [v for v in values if v[-1] < 0.8 * v[0]]
+    flat = [v for v in values if 0.85 < v[-1] / v[0] < 1.15]
+    assert min(len(rising), len(fading), len(flat)) >= 5
+    aucs = list(
+        ValueCheckIn.objects.filter(
+            initiative__model_metric_name="AUC", model_metric__isnull=False
+        ).values_list("model_metric", flat=True)
+    )
+    assert aucs
+    assert min(aucs) >= 0.6
+    assert max(aucs) <= 0.9
+
+
+def test_initiatives_have_labels_metrics_and_hardening_plans(org):
+    initiatives = Initiative.objects.all()
+    assert initiatives.filter(labels__isnull=False).distinct().count() > (
+        initiatives.count() / 2
+    )
+    assert set(
+        initiatives.exclude(model_metric_name="").values_list("stage", flat=True)
+    ) == {"experimentation", "deployment", "monitoring", "iteration", "retired"}
+    planned = initiatives.exclude(hardening_plan="")
+    assert planned.exists()
+    assert not planned.filter(mission_criticality__lt=3).exists()
+    # Shipped critical work owned by data science got through the Deployment gate.
+    assert not initiatives.filter(
+        stage__in=["deployment", "monitoring", "iteration"],
+        mission_criticality__gte=3,
+        pipeline_owner="data_science",
+        hardening_plan="",
+    ).exists()
+
+
+def test_the_portfolio_board_flags_hardening_candidates_with_trends(org):
+    portfolio = Board.objects.get(name="ML portfolio")
+    detail = board_detail(board_id=portfolio.pk)
+    cards = [card for column in detail.columns for card in column.cards]
+    assert any(card.hardening and "rose" in card.hardening for card in cards)
+    assert any(card.hardening and "criticality" in card.hardening for card in cards)
+    assert sum(len(card.business_values) >= 6 for card in cards) > 50
+    assert any(card.model_metrics for card in cards)
+    assert sum(lane.count for lane in detail.lane_rows()) == len(cards)
 
 
 def test_people_have_unique_lowercase_demo_emails_and_managers(org):

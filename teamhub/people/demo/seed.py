@@ -18,8 +18,17 @@ from django.utils import timezone
 from teamhub.core.models import User
 from teamhub.core.roles import Role
 from teamhub.core.services import audit_record, roles_ensure
-from teamhub.initiatives.models import Assignment, Initiative
+from teamhub.initiatives.models import (
+    Assignment,
+    Board,
+    Column,
+    Initiative,
+    Label,
+    ValueCheckIn,
+)
+from teamhub.initiatives.services_boards import board_create
 from teamhub.people.demo import data
+from teamhub.people.demo.boards import BoardsPlan, boards_plan
 from teamhub.people.demo.org import org_plan
 from teamhub.people.demo.records import OrgPlan, StakeholderPlan
 from teamhub.people.demo.skills import person_skills
@@ -56,6 +65,10 @@ ASSIGNMENT_COLUMNS = (
     "created", "updated", "person", "initiative", "role", "allocation", "start",
     "end", "status", "outcome",
 )  # fmt: skip
+CHECKIN_COLUMNS = (
+    "created", "updated", "initiative", "at", "business_value", "model_metric",
+    "note", "by",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,9 @@ class DemoSeedResult:
     assignments: int
     logins: tuple[str, ...]
     seconds: float
+    boards: int = 0
+    cards: int = 0
+    checkins: int = 0
 
 
 class _Clock:
@@ -155,7 +171,8 @@ def demo_registry_flush() -> dict[str, int]:
     deleted: dict[str, int] = {}
     try:
         for queryset in (
-            Initiative.objects.all(),
+            Initiative.objects.all(),  # with their cards and check-ins
+            Board.objects.all(),
             Person.objects.all(),
             Team.objects.all(),
             _demo_users(),
@@ -227,8 +244,26 @@ def demo_org_seed(
     n_skills, n_goals = _write_skills(plan, skills=skills, users=users, persons=persons)
     clock.lap(f"Skills: {n_skills:,} person skills, {n_goals:,} learning goals")
 
-    n_initiatives, n_assignments = _write_work(plan, teams=teams, persons=persons)
+    extras = boards_plan(plan)
+    initiative_ids, n_assignments = _write_work(
+        plan, extras, teams=teams, persons=persons
+    )
+    n_initiatives = len(initiative_ids)
     clock.lap(f"Initiatives: {n_initiatives:,} with {n_assignments:,} assignments")
+
+    n_checkins = _write_checkins(
+        plan, extras, initiative_ids=initiative_ids, users=users
+    )
+    n_boards, n_cards = _write_boards(
+        plan,
+        extras,
+        teams=teams,
+        initiative_ids=initiative_ids,
+        actor=users[plan.manager_index] if plan.manager_index is not None else None,
+    )
+    clock.lap(
+        f"Boards: {n_boards} with {n_cards:,} cards; {n_checkins:,} value check-ins"
+    )
 
     result = DemoSeedResult(
         people=len(persons),
@@ -239,6 +274,9 @@ def demo_org_seed(
         assignments=n_assignments,
         logins=DEMO_LOGINS if logins else (),
         seconds=clock.total,
+        boards=n_boards,
+        cards=n_cards,
+        checkins=n_checkins,
     )
     audit_record(
         actor=None,
@@ -297,9 +335,10 @@ def _write_teams(plan: OrgPlan) -> list[int]:
 
 
 def _write_work(
-    plan: OrgPlan, *, teams: list[int], persons: list[int]
-) -> tuple[int, int]:
-    """Create the initiatives and assignments; return their counts."""
+    plan: OrgPlan, extras: BoardsPlan, *, teams: list[int], persons: list[int]
+) -> tuple[list[int], int]:
+    """Create the initiatives (with their labels) and assignments; return the
+    initiative ids by plan index and the number of assignments."""
     initiatives = _bulk(
         Initiative,
         (
@@ -320,11 +359,23 @@ def _write_work(
                 start=i.start,
                 target_date=i.target_date,
                 outcome=i.outcome,
+                model_metric_name=extras.metric_names.get(i.index, ""),
+                hardening_plan=extras.hardening_plans.get(i.index, ""),
             )
             for i in plan.initiatives
         ),
     )
     initiative_ids = [i.pk for i in initiatives]
+    labels = _labels(extras)
+    through = Initiative.labels.through
+    _bulk(
+        through,
+        (
+            through(initiative_id=initiative_ids[index], label_id=labels[name])
+            for index, names in sorted(extras.initiative_labels.items())
+            for name in names
+        ),
+    )
     adapt = _Adapt()
     n_assignments = _insert_rows(
         Assignment,
@@ -338,7 +389,79 @@ def _write_work(
             for a in plan.assignments
         ),
     )  # fmt: skip
-    return len(initiatives), n_assignments
+    return initiative_ids, n_assignments
+
+
+def _labels(extras: BoardsPlan) -> dict[str, int]:
+    """Create the demo labels, reusing any of the same name; return name -> id."""
+    existing = dict(Label.objects.values_list("name", "pk"))
+    _bulk(
+        Label,
+        (
+            Label(name=name, color=color)
+            for name, color in extras.labels
+            if name not in existing
+        ),
+    )
+    return dict(Label.objects.values_list("name", "pk"))
+
+
+def _write_checkins(
+    plan: OrgPlan, extras: BoardsPlan, *, initiative_ids: list[int], users: list[int]
+) -> int:
+    """Insert the value check-ins, each recorded by the initiative's owner."""
+    adapt = _Adapt()
+    return _insert_rows(
+        ValueCheckIn,
+        CHECKIN_COLUMNS,
+        (
+            (
+                adapt.now, adapt.now, initiative_ids[c.initiative], adapt.date(c.at),
+                c.business_value, c.model_metric, c.note,
+                users[plan.initiatives[c.initiative].owner],
+            )
+            for c in extras.checkins
+        ),
+    )  # fmt: skip
+
+
+def _write_boards(
+    plan: OrgPlan,
+    extras: BoardsPlan,
+    *,
+    teams: list[int],
+    initiative_ids: list[int],
+    actor: int | None,
+) -> tuple[int, int]:
+    """Create the boards from the ML lifecycle template; return boards and cards."""
+    if actor is None:
+        return 0, 0
+    manager = User.objects.get(pk=actor)
+    cards = 0
+    for board_plan in extras.boards:
+        initiatives = list(
+            Initiative.objects.filter(
+                pk__in=[initiative_ids[i] for i in board_plan.initiatives]
+            )
+        )
+        board = board_create(
+            actor=manager,
+            name=board_plan.name,
+            team=(
+                Team.objects.get(pk=teams[board_plan.team])
+                if board_plan.team is not None
+                else None
+            ),
+            description=board_plan.description,
+            swimlanes=board_plan.swimlanes,
+            initiatives=initiatives,
+        )
+        for stage, (limit, hard) in board_plan.wip.items():
+            Column.objects.filter(board=board, stage=stage).update(
+                wip_limit=limit, wip_hard=hard
+            )
+        cards += len(initiatives)
+    return len(extras.boards), cards
 
 
 def _user(someone: Any, *, password: str, admin: bool = False) -> User:
