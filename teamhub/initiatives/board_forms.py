@@ -19,7 +19,7 @@ from teamhub.initiatives.models import (
     PipelineOwner,
     Swimlanes,
 )
-from teamhub.initiatives.selectors_boards import CardFilters
+from teamhub.initiatives.selectors_boards import CardFilters, board_people
 from teamhub.initiatives.services_boards import BoardTemplate
 from teamhub.people.forms import BootstrapForm
 from teamhub.people.models import Person, Team
@@ -107,11 +107,14 @@ class BoardFilterForm(BootstrapForm):
         empty_label="Any team",
     )
     owner = forms.ModelChoiceField(
-        widget=FastSelect, queryset=_people(), required=False, empty_label="Anyone"
+        widget=FastSelect,
+        queryset=Person.objects.all(),
+        required=False,
+        empty_label="Anyone",
     )
     person = forms.ModelChoiceField(
         widget=FastSelect,
-        queryset=_people(),
+        queryset=Person.objects.all(),
         required=False,
         empty_label="Anyone",
         label="Person",
@@ -132,11 +135,11 @@ class BoardFilterForm(BootstrapForm):
     )
     pathway = forms.ChoiceField(choices=[("", "Any"), *Pathway.choices], required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, board_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # One query for both people lists, not one each.
-        people = list(self.fields["owner"].queryset)  # type: ignore[attr-defined]
-        choices = [(p.pk, p.name) for p in people]
+        # The people on this board (owners and members), not the whole registry:
+        # one query for both lists.
+        choices = board_people(board_id=board_id)
         for name in ("owner", "person"):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)

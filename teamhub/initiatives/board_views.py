@@ -30,6 +30,7 @@ from teamhub.core.exceptions import Conflict
 from teamhub.core.models import User
 from teamhub.core.roles import Role, user_has_role
 from teamhub.initiatives import services, services_boards, services_cards
+from teamhub.initiatives.board_cards import render_cards
 from teamhub.initiatives.board_forms import (
     BoardCreateForm,
     BoardFilterForm,
@@ -208,7 +209,7 @@ def _columns_context(request: HttpRequest, detail: BoardDetail) -> dict[str, Any
         )
         for column in detail.columns
     }
-    return {
+    context = {
         "detail": detail,
         "board": detail.board,
         "lane_rows": detail.lane_rows(),
@@ -223,11 +224,13 @@ def _columns_context(request: HttpRequest, detail: BoardDetail) -> dict[str, Any
         "criticality_help": CRITICALITY_HELP,
         "card_prefix": _card_prefix(),
     }
+    render_cards(detail, context)
+    return context
 
 
 def _detail(request: HttpRequest, pk: int) -> tuple[BoardFilterForm, BoardDetail]:
     """Return the filter form and the filtered board (Board.DoesNotExist if gone)."""
-    form = BoardFilterForm(request.GET or None, auto_id=FILTER_IDS)
+    form = BoardFilterForm(request.GET or None, board_id=pk, auto_id=FILTER_IDS)
     return form, board_detail(board_id=pk, filters=form.card_filters())
 
 
@@ -261,14 +264,7 @@ def _missing(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _render_board(
-    request: HttpRequest,
-    pk: int,
-    *,
-    add_form: CardAddForm | None = None,
-    create_form: InitiativeCreateForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
+def _render_board(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         filter_form, detail = _detail(request, pk)
     except Board.DoesNotExist:
@@ -278,24 +274,14 @@ def _render_board(
         return render(request, "initiatives/_partials/board_columns.html", context)
     editor = can_edit_boards(_actor(request))
     context["move"] = _move_panel(request, detail, context)
-    if editor:
-        add_form = add_form or CardAddForm(board_id=pk, auto_id=ADD_IDS)
-        create_form = create_form or InitiativeCreateForm(
-            board_id=pk,
-            auto_id=NEW_IDS,
-            initial={"team": detail.board.team_id},
-        )
     context.update(
         {
             "filter_form": filter_form,
             "filtered": detail.filters.active,
             "editor": editor,
-            "add_form": add_form,
-            "create_form": create_form,
-            "add_open": status != 200,
         }
     )
-    return render(request, "initiatives/board.html", context, status=status)
+    return render(request, "initiatives/board.html", context)
 
 
 @require_GET
@@ -322,6 +308,32 @@ def _board_for_edit(request: HttpRequest, pk: int) -> Board:
     if not can_edit_boards(_actor(request)):
         raise PermissionDenied("Only managers can add initiatives to a board.")
     return get_object_or_404(Board, pk=pk)
+
+
+def _render_add(
+    request: HttpRequest,
+    board_: Board,
+    *,
+    add_form: CardAddForm | None = None,
+    create_form: InitiativeCreateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The "Add initiative" page: an existing initiative, or a new one. Its own
+    page, so the board does not carry every initiative and person in selects."""
+    context = {
+        "board": board_,
+        "add_form": add_form or CardAddForm(board_id=board_.pk, auto_id=ADD_IDS),
+        "create_form": create_form
+        or InitiativeCreateForm(
+            board_id=board_.pk, auto_id=NEW_IDS, initial={"team": board_.team_id}
+        ),
+    }
+    return render(request, "initiatives/board_add.html", context, status=status)
+
+
+@require_GET
+def board_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_add(request, _board_for_edit(request, pk))
 
 
 def _added(request: HttpRequest, card: Card) -> HttpResponseRedirect:
@@ -354,7 +366,7 @@ def board_card_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _added(request, card)
     messages.error(request, "Nothing was added — see the reason below.")
-    return _render_board(request, pk, add_form=form, status=status)
+    return _render_add(request, board_, add_form=form, status=status)
 
 
 @require_POST
@@ -382,7 +394,7 @@ def board_initiative_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _added(request, card)
     messages.error(request, "No initiative was created — see the reason below.")
-    return _render_board(request, pk, create_form=form, status=status)
+    return _render_add(request, board_, create_form=form, status=status)
 
 
 # Moving a card without JavaScript -----------------------------------------------
@@ -455,6 +467,7 @@ urlpatterns: list[URLPattern] = [
     path("", boards, name="boards"),
     path("<int:pk>/", board, name="board"),
     path("<int:pk>/columns/", board_columns, name="board_columns"),
+    path("<int:pk>/add/", board_add, name="board_add"),
     path("<int:pk>/cards/add/", board_card_add, name="board_card_add"),
     path(
         "<int:pk>/initiatives/new/",

@@ -77,6 +77,8 @@ class BoardCard:
     # Filled by later issues: requirement sign-off state and activity counts.
     signoff: str | None = None
     activity: int | None = None
+    # The card's HTML, set by the page (board_cards.render_cards).
+    html: str = ""
 
 
 @dataclass

@@ -189,11 +189,12 @@ def initiative_update(
             initiative.labels.set(labels)
             changed["labels"] = after
     if changed:
-        audit_record(
-            actor=actor, verb="initiative.updated", target=initiative, data=changed
-        )
+        # Boards before the audit chain: every write takes the audit lock last.
         card_events_for_initiative_edit(
             actor=actor, initiative=initiative, changed=changed
+        )
+        audit_record(
+            actor=actor, verb="initiative.updated", target=initiative, data=changed
         )
     return initiative
 

@@ -188,13 +188,6 @@ def test_an_edit_and_a_move_of_one_initiative_at_once_never_deadlock(make_user):
             assert card.column_id == target.pk
 
 
-@pytest.mark.xfail(
-    reason="initiative_update takes the audit-chain lock (audit_record) before "
-    "card_events_for_initiative_edit locks the boards, while card_move locks the "
-    "board first and audits last: PostgreSQL reports a deadlock. Fix: call "
-    "card_events_for_initiative_edit before audit_record in initiative_update.",
-    strict=False,
-)
 def test_an_edit_and_a_move_on_one_board_at_once_never_deadlock(make_user):
     """The edit of one initiative bumps the board while a move of another card
     on the same board holds it."""
