@@ -9,6 +9,7 @@ network), which is what a request costs the server.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -32,6 +33,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from teamhub.core.models import User  # noqa: E402
 from teamhub.initiatives.models import Board, Card, Column  # noqa: E402
 from teamhub.people.models import Team  # noqa: E402
+
+# Load the server's entry point, as gunicorn and runserver do: it also freezes
+# what start-up built out of the garbage collector's full passes.
+importlib.import_module("teamhub.wsgi")
 
 AUTH_QUERY = re.compile(
     r'FROM "(django_session|auth_group|authtoken_token)"|FROM "core_user" WHERE'

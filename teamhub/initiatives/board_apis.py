@@ -547,13 +547,6 @@ class CardMoveApi(APIView):
             )
         data = validated_input(self.CardMoveInputSerializer, request)
         lane = data.get("lane")
-        if card.board.swimlanes == Swimlanes.NONE:
-            # One lane, "": the service would silently ignore any other key.
-            if lane not in (None, ""):
-                raise serializers.ValidationError(
-                    {"lane": ["This board has no swimlanes."]}
-                )
-            lane = None
         result = services_cards.card_move(
             actor=actor,
             card=card,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from teamhub.initiatives.forms import CRITICALITY_HELP
@@ -39,17 +39,14 @@ class FastSelect(forms.Select):
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
         chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    str(option),
-                    mark_safe(" selected") if str(option) in chosen else "",
-                    label,
-                )
+        # escape() and a join, not format_html() per option: a tenth of the cost.
+        options = mark_safe(  # noqa: S308 (every value and label is escaped)
+            "".join(
+                f'<option value="{escape(option)}"'
+                f"{' selected' if str(option) in chosen else ''}>"
+                f"{escape(label)}</option>"
                 for option, label in self.choices
-            ),
+            )
         )
         return format_html("<select{}>{}</select>", flatatt(final), options)
 

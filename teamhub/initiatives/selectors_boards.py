@@ -271,14 +271,17 @@ def board_detail(*, board_id: int, filters: CardFilters | None = None) -> BoardD
 def board_people(*, board_id: int) -> list[tuple[int, str]]:
     """Return (person id, name) of everyone who owns or currently works on an
     initiative of the board, by name: the choices of its owner and person
-    filters (one query, a few hundred rows rather than the whole registry)."""
-    on_board = Card.objects.filter(board_id=board_id).values("initiative_id")
-    owners = Initiative.objects.filter(pk__in=on_board).values("owner_id")
+    filters (three narrow queries, a few hundred rows, not the whole registry)."""
+    owners = Card.objects.filter(board_id=board_id).values_list(
+        "initiative__owner_id", flat=True
+    )
     members = Assignment.objects.filter(
-        initiative_id__in=on_board,
+        initiative__cards__board_id=board_id,
         status__in=[Assignment.Status.PROPOSED, Assignment.Status.CONFIRMED],
-    ).values("person_id")
-    rows = Person.objects.filter(Q(pk__in=owners) | Q(pk__in=members)).values_list(
+    ).values_list("person_id", flat=True)
+    # Two narrow id lists, then the names: cheaper than one OR of subqueries.
+    ids = {pk for pk in owners if pk is not None} | set(members)
+    rows = Person.objects.filter(pk__in=ids).values_list(
         "pk", "user__first_name", "user__last_name", "user__username"
     )
     people = [

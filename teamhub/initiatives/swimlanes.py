@@ -53,7 +53,11 @@ def lane_changes(
 
     Raises ValidationError on ``lane`` when it names no lane of the board.
     """
-    if not swimlanes or lane == lane_key(swimlanes, initiative):
+    if not swimlanes:
+        if lane:
+            raise ValidationError({"lane": ["This board has no swimlanes."]})
+        return {}
+    if lane == lane_key(swimlanes, initiative):
         return {}
     if swimlanes == Swimlanes.TEAM:
         if lane == "":

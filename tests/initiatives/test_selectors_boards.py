@@ -330,6 +330,6 @@ def test_board_people_are_the_owners_and_current_members_of_its_cards(world):
     )
 
 
-def test_board_people_is_one_query(world, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_board_people_takes_three_queries(world, django_assert_num_queries):
+    with django_assert_num_queries(3):
         board_people(board_id=world["board"].pk)
