@@ -38,12 +38,6 @@ CARD_DEFERRED = (
     "initiative__team__updated",
     *(f"initiative__owner__{name}" for name in _PERSON_DEFERRED),
 )  # fmt: skip
-MEMBER_FIELDS = (
-    "id", "initiative_id", "person_id", "role", "allocation", "status", "start",
-    "end", "person__id", "person__user_id", "person__team_id", "person__title",
-    "person__user__id", "person__user__username", "person__user__first_name",
-    "person__user__last_name", "person__user__email",
-)  # fmt: skip
 LABEL_FIELDS = ("id", "name", "color")
 
 
@@ -66,10 +60,36 @@ class CardFilters:
         )
 
 
+@dataclass(frozen=True)
+class MemberPerson:
+    id: int
+    name: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+@dataclass(frozen=True)
+class BoardMember:
+    """A current (proposed or confirmed) assignment as a card shows it: plain data,
+    as a 300-card board would otherwise build a thousand model instances."""
+
+    id: int
+    person: MemberPerson
+    role: str
+    allocation: int
+    status: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 @dataclass
 class BoardCard:
     card: Card  # initiative, owner__user, team selected; labels prefetched
-    members: list[Assignment]
+    members: list[BoardMember]
     business_values: list[float]
     model_metrics: list[float]
     hardening: str | None
@@ -205,28 +225,50 @@ def board_detail(*, board_id: int, filters: CardFilters | None = None) -> BoardD
         .annotate(n=Count("id"))
         .values_list("column", "n")
     )
-    members = Prefetch(
-        "initiative__assignments",
-        queryset=Assignment.objects.exclude(status=Assignment.Status.FINISHED)
-        .select_related("person__user")
-        .only(*MEMBER_FIELDS)
-        .order_by("-allocation", "id"),
-        to_attr="current_assignments",
-    )
     labels = Prefetch("initiative__labels", queryset=Label.objects.only(*LABEL_FIELDS))
     cards = list(
         filtered_cards(board, filters)
         .select_related("initiative__owner__user", "initiative__team")
         .defer(*CARD_DEFERRED)
-        .prefetch_related(labels, members)
+        .prefetch_related(labels)
         .order_by("rank", "id")
     )
+    initiative_ids = [card.initiative_id for card in cards]
+    members: dict[int, list[BoardMember]] = defaultdict(list)
+    for (
+        pk,
+        initiative_id,
+        person_id,
+        first,
+        last,
+        username,
+        role,
+        allocation,
+        status,
+    ) in (
+        Assignment.objects.filter(initiative_id__in=initiative_ids)
+        .exclude(status=Assignment.Status.FINISHED)
+        .order_by("-allocation", "id")
+        .values_list(
+            "id",
+            "initiative_id",
+            "person_id",
+            "person__user__first_name",
+            "person__user__last_name",
+            "person__user__username",
+            "role",
+            "allocation",
+            "status",
+        )
+    ):
+        name = f"{first} {last}".strip() or username
+        members[initiative_id].append(
+            BoardMember(pk, MemberPerson(person_id, name), role, allocation, status)
+        )
     since = timezone.localdate() - TREND_WINDOW
     trends: dict[int, list[tuple[float, float | None]]] = defaultdict(list)
     for initiative_id, business_value, model_metric in (
-        ValueCheckIn.objects.filter(
-            initiative_id__in=[card.initiative_id for card in cards], at__gte=since
-        )
+        ValueCheckIn.objects.filter(initiative_id__in=initiative_ids, at__gte=since)
         .order_by("at", "id")
         .values_list("initiative_id", "business_value", "model_metric")
     ):
@@ -249,7 +291,7 @@ def board_detail(*, board_id: int, filters: CardFilters | None = None) -> BoardD
         by_column[card.column_id].cards.append(
             BoardCard(
                 card=card,
-                members=initiative.current_assignments,  # type: ignore[attr-defined]
+                members=members[initiative.pk],
                 business_values=business_values,
                 model_metrics=[metric for _, metric in readings if metric is not None],
                 hardening=hardening_reason(
