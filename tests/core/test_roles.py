@@ -15,6 +15,15 @@ def test_the_four_role_groups_exist_after_migrations():
     assert set(Role.values) <= names
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_role_groups_come_back_after_a_flush():
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert set(Role.values) <= set(Group.objects.values_list("name", flat=True))
+
+
 @pytest.mark.parametrize(
     ("held", "asked", "expected"),
     [
