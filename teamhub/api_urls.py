@@ -4,7 +4,7 @@ from django.urls import path
 
 from teamhub.core.apis import AuthTokenCreateApi
 from teamhub.initiatives import apis as initiative_apis
-from teamhub.initiatives import board_apis, checkin_apis
+from teamhub.initiatives import board_apis, card_apis, checkin_apis, column_apis
 from teamhub.people import apis as people_apis
 from teamhub.people import import_apis, search_apis
 
@@ -15,5 +15,7 @@ urlpatterns = [
     *people_apis.urlpatterns,
     *initiative_apis.urlpatterns,
     *board_apis.urlpatterns,
+    *column_apis.urlpatterns,
+    *card_apis.urlpatterns,
     *checkin_apis.urlpatterns,
 ]

@@ -1,4 +1,4 @@
-"""Output serializers of the boards API (input serializers live in board_apis.py)."""
+"""Output serializers of the boards API (input serializers live in the API modules)."""
 
 from typing import Any
 

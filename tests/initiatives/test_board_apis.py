@@ -989,9 +989,13 @@ def test_permission_matrix(api_as, role, method, setup, expected):
 
 
 def test_matrix_covers_every_route_of_the_boards_api():
-    from teamhub.initiatives.board_apis import urlpatterns
+    from teamhub.initiatives import board_apis, card_apis, column_apis
 
-    routes = {str(pattern.pattern) for pattern in urlpatterns}
+    routes = {
+        str(pattern.pattern)
+        for module in (board_apis, column_apis, card_apis)
+        for pattern in module.urlpatterns
+    }
     assert routes == {
         "cards/<int:pk>/move/",
         "boards/<int:pk>/version/",
