@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "teamhub.core",
     "teamhub.people",
     "teamhub.initiatives",
+    "teamhub.requirements",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-TEAMHUB_APPS = ("core", "people", "initiatives")
+TEAMHUB_APPS = ("core", "people", "initiatives", "requirements")
 # A card's append-only history is shown inline on the card.
 NOT_REGISTERED = {"initiatives.CardEvent"}
 
