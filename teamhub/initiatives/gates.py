@@ -6,12 +6,11 @@ from teamhub.initiatives.models import ColumnGate, GateRule, Initiative, Pipelin
 
 
 def initiative_has_approved_requirements(initiative: Initiative) -> bool:
-    """Return whether the initiative has an approved requirement document.
+    """Return whether the initiative has an approved requirement document (the
+    sign-off state computed by the requirements app)."""
+    from teamhub.requirements.selectors import initiative_requirements_approved
 
-    The requirements app (sign-off workflow) answers this; until it exists no
-    initiative has one, so an active "approved requirements" gate refuses entry.
-    """
-    return False
+    return initiative_requirements_approved(initiative)
 
 
 def gate_refusal(gate: ColumnGate, initiative: Initiative) -> str | None:

@@ -1,6 +1,8 @@
-"""Requirement documents of ML initiatives and their immutable versions.
+"""Requirement documents of ML initiatives, their immutable versions, and the
+stakeholder sign-off workflow (requests, decisions, rules that add approvers).
 
-Sign-off requests and decisions build on these (issue 4, in progress).
+Decisions are append-only: a revocation or a withdrawn rejection is a new row,
+so the full record of who signed what, when and on which hash is never lost.
 """
 
 from typing import Any
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from teamhub.core.models import BaseModel
 from teamhub.initiatives.models import Initiative
+from teamhub.people.models import Team
 
 
 class RequirementDoc(BaseModel):
@@ -65,3 +68,108 @@ class DocVersion(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableError("A document version is never deleted.")
+
+
+class SignOffRule(BaseModel):
+    """Adds required approvers by mission criticality, e.g. "criticality 3 or
+    more also needs someone from the Engineering team" (admins configure it)."""
+
+    min_criticality = models.PositiveSmallIntegerField(
+        help_text="Applies to documents whose mission criticality is at least this."
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="One approver must belong to this team (or a team under it).",
+    )
+    description = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["min_criticality", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_criticality__gte=1)
+                & models.Q(min_criticality__lte=4),
+                name="signoff_rule_criticality_1_to_4",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Criticality ≥ {self.min_criticality} needs {self.team}"
+
+
+class SignOffRequest(BaseModel):
+    """The author asks named stakeholders to sign a version; a new version of the
+    document moves the request to it (earlier approvals become stale)."""
+
+    class Policy(models.TextChoices):
+        ALL = "all", "All of them"
+        QUORUM = "quorum", "A quorum"
+
+    doc = models.ForeignKey(
+        RequirementDoc, on_delete=models.PROTECT, related_name="signoff_requests"
+    )
+    version = models.ForeignKey(
+        DocVersion, on_delete=models.PROTECT, related_name="signoff_requests"
+    )
+    requested_by = models.ForeignKey(
+        "core.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stakeholders = models.ManyToManyField(
+        "core.User", related_name="signoff_requests_to_sign"
+    )
+    due = models.DateField(null=True, blank=True)
+    policy = models.CharField(max_length=10, choices=Policy.choices, default=Policy.ALL)
+    quorum = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"Sign-off of {self.version}"
+
+
+class SignOff(models.Model):
+    """One stakeholder's decision on one version (append-only)."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        REVOKED = "revoked", "Revoked"
+
+    request = models.ForeignKey(
+        SignOffRequest, on_delete=models.PROTECT, related_name="signoffs"
+    )
+    stakeholder = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, related_name="signoffs"
+    )
+    version = models.ForeignKey(
+        DocVersion, on_delete=models.PROTECT, related_name="signoffs"
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    meaning = models.TextField(help_text="The statement the stakeholder signed.")
+    comment = models.TextField(blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+    content_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["request", "stakeholder", "signed_at"],
+                name="signoff_request_person_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stakeholder} {self.decision} {self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableError("A recorded decision cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("A recorded decision is never deleted.")

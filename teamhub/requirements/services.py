@@ -12,6 +12,7 @@ from teamhub.initiatives.models import Initiative
 from teamhub.initiatives.permissions import can_work_on_initiative
 from teamhub.requirements.content import content_sha256
 from teamhub.requirements.models import DocVersion, RequirementDoc
+from teamhub.requirements.services_signoff import signoff_requests_follow
 from teamhub.requirements.template import TEMPLATE_BODY, clean_fields, template_fields
 
 MAX_BODY_BYTES = 1_000_000
@@ -122,10 +123,12 @@ def doc_version_create(
         raise ValidationError(
             {"detail": [f"Nothing changed since version {latest.number}."]}
         )
-    return _write_version(
+    version = _write_version(
         actor=actor,
         doc=locked,
         number=latest.number + 1,
         body=body_markdown,
         fields=clean,
     )
+    signoff_requests_follow(actor=actor, doc=locked, version=version)
+    return version

@@ -1,12 +1,9 @@
 """Concurrent moves on PostgreSQL: one winner per version, no lost update, no
 broken order."""
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from teamhub.core.exceptions import Conflict
 from teamhub.core.models import User
@@ -14,6 +11,7 @@ from teamhub.initiatives.models import Board, Card, CardEvent, Column, Initiativ
 from teamhub.initiatives.services import initiative_update
 from teamhub.initiatives.services_boards import BoardTemplate, board_create, column_add
 from teamhub.initiatives.services_cards import card_add, card_move
+from tests.threads import run_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -42,30 +40,6 @@ def build_board(
     ]
     board.refresh_from_db()
     return board, columns, placed
-
-
-def run_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in ``count`` threads started together; return the results
-    (or the exceptions) in order. Each thread closes its own connection."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(index)
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def test_two_moves_of_one_card_with_one_version_one_wins_the_other_gets_409(
