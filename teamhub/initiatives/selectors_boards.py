@@ -22,6 +22,8 @@ from teamhub.initiatives.models import (
 from teamhub.initiatives.swimlanes import Lane, lane_key, lanes_for
 from teamhub.initiatives.value import hardening_reason
 from teamhub.people.models import Person, Team
+from teamhub.requirements.selectors import signoff_states
+from teamhub.requirements.state import DocState
 
 # Sparklines show the check-ins of the last year.
 TREND_WINDOW = dt.timedelta(days=366)
@@ -94,7 +96,7 @@ class BoardCard:
     model_metrics: list[float]
     hardening: str | None
     lane: str
-    # Filled by later issues: requirement sign-off state and activity counts.
+    # The requirement sign-off state (label), and activity counts (issue 5).
     signoff: str | None = None
     activity: int | None = None
     # The card's HTML, set by the page (board_cards.render_cards).
@@ -265,6 +267,7 @@ def board_detail(*, board_id: int, filters: CardFilters | None = None) -> BoardD
         members[initiative_id].append(
             BoardMember(pk, MemberPerson(person_id, name), role, allocation, status)
         )
+    signoffs = signoff_states(initiative_ids)
     since = timezone.localdate() - TREND_WINDOW
     trends: dict[int, list[tuple[float, float | None]]] = defaultdict(list)
     for initiative_id, business_value, model_metric in (
@@ -300,6 +303,11 @@ def board_detail(*, board_id: int, filters: CardFilters | None = None) -> BoardD
                     business_values=business_values,
                 ),
                 lane=lane_key(board.swimlanes, initiative),
+                signoff=(
+                    DocState(signoffs[initiative.pk]).label
+                    if initiative.pk in signoffs
+                    else None
+                ),
             )
         )
     return BoardDetail(

@@ -21,7 +21,7 @@ def applicable_rules(criticality: int) -> list[SignOffRule]:
     )
 
 
-def _teams_of(user_ids: Iterable[int]) -> dict[int, set[int]]:
+def teams_of(user_ids: Iterable[int]) -> dict[int, set[int]]:
     """Return each user's team and the teams above it."""
     parents = dict(Team.objects.values_list("pk", "parent_id"))
     teams: dict[int, set[int]] = {}
@@ -42,7 +42,7 @@ def unmet_rules(
     rules: list[SignOffRule], approver_ids: Iterable[int]
 ) -> list[SignOffRule]:
     """Return the rules none of ``approver_ids`` satisfies (by team membership)."""
-    teams = _teams_of(approver_ids)
+    teams = teams_of(approver_ids)
     return [
         rule
         for rule in rules

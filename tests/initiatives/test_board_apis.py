@@ -513,8 +513,8 @@ def test_board_detail_takes_a_constant_number_of_queries(
         )
     api = api_as("stakeholder")
     # Token; board, columns, gates, totals, cards, labels, members, check-ins,
-    # teams (for team lanes).
-    with django_assert_max_num_queries(10):
+    # requirement documents (for the sign-off badge), teams (for team lanes).
+    with django_assert_max_num_queries(11):
         response = api.get(f"/api/boards/{board.pk}/")
     assert response.json()["total"] == count
     assert sum(len(c["cards"]) for c in response.json()["columns"]) == count

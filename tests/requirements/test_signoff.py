@@ -9,7 +9,7 @@ from teamhub.initiatives.models import GateRule, Stage
 from teamhub.initiatives.services_boards import board_create, column_gate_set
 from teamhub.initiatives.services_cards import card_add, card_move
 from teamhub.requirements.models import SignOff, SignOffRequest, SignOffRule
-from teamhub.requirements.selectors import doc_state, request_status
+from teamhub.requirements.selectors import doc_state, request_status, signoff_states
 from teamhub.requirements.services import doc_create, doc_version_create
 from teamhub.requirements.services_signoff import (
     signoff_decide,
@@ -250,3 +250,61 @@ def test_two_stakeholders_deciding_at_once_are_both_recorded(make_user):
     assert all(isinstance(result, SignOff) for result in results), results
     assert SignOff.objects.filter(request=request).count() == 2
     assert doc_state(doc) == DocState.APPROVED
+
+
+def make_initiatives_with_documents(manager, count, signers):
+    """``count`` initiatives: one approved, one with changes requested, the rest
+    in review or draft."""
+    initiatives = []
+    for index in range(count):
+        initiative = InitiativeFactory()
+        doc = doc_create(actor=manager, initiative=initiative, title=f"Spec {index}")
+        if index % 4 != 3:
+            request = ask(manager, doc, signers[:2])
+            if index % 4 == 0:
+                for user in signers[:2]:
+                    decide(request, user)
+            elif index % 4 == 1:
+                decide(request, signers[0], "rejected", comment="No.")
+        initiatives.append(initiative)
+    return initiatives
+
+
+def test_board_sign_off_states_match_each_document_and_take_fixed_queries(
+    manager, signers, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (4, 20):
+        initiatives = make_initiatives_with_documents(manager, size, signers)
+        ids = [initiative.pk for initiative in initiatives]
+        with CaptureQueriesContext(connection) as queries:
+            states = signoff_states(ids)
+        counts.append(len(queries))
+        for initiative in initiatives:
+            doc = initiative.requirement_docs.get()
+            assert states[initiative.pk] == doc_state(doc)
+    assert counts[0] == counts[1]
+    assert signoff_states([InitiativeFactory().pk]) == {}
+
+
+def test_the_board_card_shows_the_sign_off_state(manager, client_as, doc, signers):
+    from django.urls import reverse
+
+    board = board_create(actor=manager, name="Badges", include_initiatives=False)
+    card = card_add(actor=manager, board=board, initiative=doc.initiative)
+    url = reverse("initiatives:board", args=[board.pk])
+
+    def badge() -> str:
+        page = client_as("stakeholder").get(url).content.decode()
+        start = page.index('data-testid="signoff-slot"', page.index(f"card-{card.pk}"))
+        return page[start : page.index("</span>", start)]
+
+    assert "Sign-off: Draft" in badge()
+    request = ask(manager, doc, signers)
+    assert "Sign-off: In review" in badge()
+    for user in signers:
+        decide(request, user)
+    assert "Sign-off: Approved" in badge()
