@@ -7,6 +7,7 @@ from teamhub.initiatives import apis as initiative_apis
 from teamhub.initiatives import board_apis, card_apis, checkin_apis, column_apis
 from teamhub.people import apis as people_apis
 from teamhub.people import import_apis, search_apis
+from teamhub.requirements import apis as requirement_apis
 
 urlpatterns = [
     path("auth/token/", AuthTokenCreateApi.as_view(), name="api-auth-token"),
@@ -18,4 +19,5 @@ urlpatterns = [
     *column_apis.urlpatterns,
     *card_apis.urlpatterns,
     *checkin_apis.urlpatterns,
+    *requirement_apis.urlpatterns,
 ]

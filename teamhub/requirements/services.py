@@ -101,7 +101,7 @@ def doc_version_create(
     actor: User,
     doc: RequirementDoc,
     body_markdown: str,
-    fields: dict[str, Any],
+    fields: dict[str, Any] | None,
     based_on: int,
 ) -> DocVersion:
     """Save a new version, edited from version ``based_on``; 409 if someone
