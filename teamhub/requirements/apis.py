@@ -23,14 +23,14 @@ from teamhub.people.apis import actor_of, validated_input
 from teamhub.requirements import services, services_signoff
 from teamhub.requirements.diff import version_diff
 from teamhub.requirements.models import DocVersion, RequirementDoc, SignOffRequest
-from teamhub.requirements.selectors import doc_state, request_status
+from teamhub.requirements.selectors import doc_state, request_status, signoff_inbox
 from teamhub.requirements.serializers import (
     DocVersionSerializer,
+    InboxItemSerializer,
     RequirementDocSerializer,
     SignOffRequestSerializer,
     SignOffSerializer,
 )
-from teamhub.requirements.state import Standing
 
 
 def _doc_payload(doc: RequirementDoc) -> dict[str, Any]:
@@ -177,23 +177,14 @@ class SignOffRequestListApi(APIView):
         quorum = serializers.IntegerField(min_value=1, required=False, allow_null=True)
         due = serializers.DateField(required=False, allow_null=True)
 
-    @extend_schema(responses=SignOffRequestSerializer(many=True))
+    @extend_schema(responses=InboxItemSerializer(many=True))
     def get(self, request: Request) -> Response:
         if request.query_params.get("waiting_for") != "me":
             raise serializers.ValidationError(
                 {"waiting_for": ["Only waiting_for=me is supported."]}
             )
-        me = actor_of(request)
-        waiting = []
-        asked = SignOffRequest.objects.filter(stakeholders=me).select_related(
-            "version", "doc__initiative"
-        )
-        for open_request in asked.order_by("due", "created")[:200]:
-            status_ = request_status(open_request)
-            mine = next(p for p in status_.people if p.stakeholder_id == me.pk)
-            if mine.standing in (Standing.WAITING, Standing.STALE):
-                waiting.append(status_)
-        return Response(SignOffRequestSerializer(waiting, many=True).data)
+        items = signoff_inbox(user=actor_of(request))
+        return Response(InboxItemSerializer(items, many=True).data)
 
     @extend_schema(
         request=SignOffRequestCreateInputSerializer,

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from teamhub.core.models import User
 from teamhub.initiatives.models import Initiative
 from teamhub.requirements.models import (
     DocVersion,
@@ -153,3 +154,42 @@ def signoff_states(initiative_ids: list[int]) -> dict[int, str]:
         if current is None or _PRECEDENCE.index(state) < _PRECEDENCE.index(current):
             result[doc.initiative_id] = state
     return result
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    request: SignOffRequest
+    standing: str  # waiting, or stale (approved an earlier version)
+    signed_version: int | None  # the version a stale approval was given on
+
+
+def signoff_inbox(*, user: User, limit: int = 200) -> list[InboxItem]:
+    """Return the requests waiting for ``user``'s decision, soonest due first:
+    two queries whatever their number."""
+    requests = list(
+        SignOffRequest.objects.filter(stakeholders=user)
+        .select_related("version", "doc__initiative")
+        .order_by("due", "created", "id")[:limit]
+    )
+    mine: dict[int, list[SignOff]] = {}
+    for signoff in (
+        SignOff.objects.filter(request__in=requests, stakeholder=user)
+        .select_related("version")
+        .order_by("signed_at", "id")
+    ):
+        mine.setdefault(signoff.request_id, []).append(signoff)
+    items = []
+    for request in requests:
+        (standing,) = standings(
+            request=request,
+            stakeholder_ids=[user.pk],
+            signoffs=mine.get(request.pk, []),
+        )
+        if standing.standing in (Standing.WAITING, Standing.STALE):
+            signed = (
+                standing.decision.version.number
+                if standing.standing == Standing.STALE and standing.decision
+                else None
+            )
+            items.append(InboxItem(request, standing.standing, signed))
+    return items

@@ -71,3 +71,17 @@ class SignOffRequestSerializer(serializers.Serializer[Any]):
     state = serializers.CharField()
     stakeholders = StandingSerializer(source="people", many=True)
     unmet_rules = serializers.ListField(child=serializers.CharField())
+
+
+class InboxItemSerializer(serializers.Serializer[Any]):
+    """A request waiting for the signed-in stakeholder (a ``selectors.InboxItem``)."""
+
+    id = serializers.IntegerField(source="request.pk")
+    doc = serializers.IntegerField(source="request.doc_id")
+    title = serializers.CharField(source="request.doc.title")
+    initiative = serializers.CharField(source="request.doc.initiative.key")
+    version = serializers.IntegerField(source="request.version.number")
+    content_sha256 = serializers.CharField(source="request.version.content_sha256")
+    due = serializers.DateField(source="request.due", allow_null=True)
+    standing = serializers.CharField()
+    signed_version = serializers.IntegerField(allow_null=True)

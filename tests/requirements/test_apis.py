@@ -158,3 +158,51 @@ def test_permission_matrix(api_as, manager, initiative, role):
     if expected != 201:
         assert RequirementDoc.objects.count() == 1
         assert AuditEvent.objects.count() == events
+
+
+def test_the_inbox_lists_waiting_and_stale_requests_in_fixed_queries(
+    manager, django_assert_max_num_queries
+):
+    from rest_framework.test import APIClient
+
+    from teamhub.requirements.services import doc_version_create
+    from teamhub.requirements.services_signoff import (
+        signoff_decide,
+        signoff_request_create,
+    )
+
+    signer = UserFactory(roles=["stakeholder"])
+    client = APIClient()
+    client.force_authenticate(signer)
+
+    def inbox() -> list[dict]:
+        return client.get("/api/signoff-requests/?waiting_for=me").json()
+
+    docs = []
+    for count in (1, 8):
+        while len(docs) < count:
+            doc = doc_create(actor=manager, initiative=InitiativeFactory(), title="S")
+            signoff_request_create(actor=manager, doc=doc, stakeholders=[signer])
+            docs.append(doc)
+        with django_assert_max_num_queries(4):
+            assert len(inbox()) == count
+    request = docs[0].signoff_requests.get()
+    signoff_decide(
+        request=request,
+        stakeholder=signer,
+        decision="approved",
+        password=PASSWORD,
+        version_number=1,
+    )
+    assert request.pk not in [item["id"] for item in inbox()]
+    version = docs[0].versions.get()
+    doc_version_create(
+        actor=manager,
+        doc=docs[0],
+        body_markdown="changed",
+        fields=version.fields,
+        based_on=1,
+    )
+    item = next(item for item in inbox() if item["id"] == request.pk)
+    assert item["standing"] == "stale" and item["signed_version"] == 1
+    assert item["version"] == 2
