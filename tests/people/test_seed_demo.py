@@ -530,3 +530,26 @@ def test_seed_is_audited(demo_mode):
     seed("--people=10", "--seed=3")
     event = AuditEvent.objects.get(verb="demo.seeded")
     assert event.data == {"seed": 3, "people": 10, "today": TODAY.isoformat()}
+
+
+def test_requirement_documents_show_every_sign_off_state(org):
+    from teamhub.core.models import User
+    from teamhub.requirements.models import RequirementDoc
+    from teamhub.requirements.selectors import doc_state, signoff_inbox
+    from teamhub.requirements.state import DocState
+
+    states = {doc_state(doc) for doc in RequirementDoc.objects.all()}
+    assert states == set(DocState.values)
+    inbox = signoff_inbox(user=User.objects.get(username="stakeholder"))
+    assert {item.standing for item in inbox} == {"waiting", "stale"}
+
+
+def test_flush_removes_the_demo_requirements_too(org):
+    from teamhub.requirements.models import RequirementDoc, SignOff
+
+    old_docs = set(RequirementDoc.objects.values_list("pk", flat=True))
+    old_signoffs = set(SignOff.objects.values_list("pk", flat=True))
+    assert old_docs and old_signoffs
+    seed("--flush", "--people=20", "--seed=1")
+    assert not RequirementDoc.objects.filter(pk__in=old_docs).exists()
+    assert not SignOff.objects.filter(pk__in=old_signoffs).exists()

@@ -31,9 +31,16 @@ from teamhub.people.demo import data
 from teamhub.people.demo.boards import BoardsPlan, boards_plan
 from teamhub.people.demo.org import org_plan
 from teamhub.people.demo.records import OrgPlan, StakeholderPlan
+from teamhub.people.demo.requirements import write_requirements
 from teamhub.people.demo.skills import person_skills
 from teamhub.people.models import LearningGoal, Person, PersonSkill, Team
 from teamhub.people.services_taxonomy import skill_taxonomy_load
+from teamhub.requirements.models import (
+    DocVersion,
+    RequirementDoc,
+    SignOff,
+    SignOffRequest,
+)
 
 MIN_PEOPLE = 10
 MAX_PEOPLE = 20_000
@@ -84,6 +91,7 @@ class DemoSeedResult:
     boards: int = 0
     cards: int = 0
     checkins: int = 0
+    documents: int = 0
 
 
 class _Clock:
@@ -171,6 +179,11 @@ def demo_registry_flush() -> dict[str, int]:
     deleted: dict[str, int] = {}
     try:
         for queryset in (
+            # Signed records are append-only; only this demo flush removes them.
+            SignOff.objects.all(),
+            SignOffRequest.objects.all(),
+            DocVersion.objects.all(),
+            RequirementDoc.objects.all(),
             Initiative.objects.all(),  # with their cards and check-ins
             Board.objects.all(),
             Person.objects.all(),
@@ -264,6 +277,20 @@ def demo_org_seed(
     clock.lap(
         f"Boards: {n_boards} with {n_cards:,} cards; {n_checkins:,} value check-ins"
     )
+    n_documents = 0
+    if logins and plan.manager_index is not None:
+        signers = list(
+            User.objects.filter(
+                username__in=[
+                    data.STAKEHOLDER_LOGIN.username,
+                    data.ADMIN_LOGIN.username,
+                ]
+            ).order_by("-username")  # the stakeholder first
+        )
+        n_documents = write_requirements(
+            author=User.objects.get(pk=users[plan.manager_index]), signers=signers
+        )
+        clock.lap(f"Requirement documents: {n_documents} in every sign-off state")
 
     result = DemoSeedResult(
         people=len(persons),
@@ -277,6 +304,7 @@ def demo_org_seed(
         boards=n_boards,
         cards=n_cards,
         checkins=n_checkins,
+        documents=n_documents,
     )
     audit_record(
         actor=None,

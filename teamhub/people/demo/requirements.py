@@ -1,0 +1,91 @@
+"""Demo requirement documents in every sign-off state (through the services)."""
+
+from teamhub.core.models import User
+from teamhub.initiatives.models import Initiative, Stage
+from teamhub.people.demo.data import DEMO_PASSWORD
+from teamhub.requirements.models import SignOffRequest
+from teamhub.requirements.services import doc_create, doc_version_create
+from teamhub.requirements.services_signoff import (
+    signoff_decide,
+    signoff_request_create,
+    signoff_revoke,
+)
+
+
+def _decide(
+    request: SignOffRequest, user: User, decision: str = "approved", comment: str = ""
+) -> None:
+    request.refresh_from_db()
+    signoff_decide(
+        request=request,
+        stakeholder=user,
+        decision=decision,
+        password=DEMO_PASSWORD,
+        version_number=request.version.number,
+        comment=comment,
+    )
+
+
+# The states the demo shows, one document each, on initiatives past scoping.
+STATES = ["approved", "waiting", "stale", "changes_requested", "draft", "withdrawn"]
+
+
+def write_requirements(*, author: User, signers: list[User]) -> int:
+    """Write one document per state in ``STATES``; return how many.
+
+    ``signers[0]`` is the demo stakeholder: the "waiting" and "stale" documents
+    wait for them. Every signer needs the demo password (demo logins only).
+    """
+    initiatives = list(
+        Initiative.objects.filter(
+            stage__in=[Stage.DATA_EDA, Stage.EXPERIMENTATION, Stage.DEPLOYMENT]
+        ).order_by("key")[: len(STATES)]
+    )
+    for state, initiative in zip(STATES, initiatives, strict=False):
+        doc = doc_create(
+            actor=author,
+            initiative=initiative,
+            title=f"{initiative.title}: requirements",
+        )
+        version = doc.versions.get()
+        fields = dict(
+            version.fields,
+            problem_statement=f"{initiative.summary or initiative.title}.",
+            ml_metric=initiative.model_metric_name or "AUC",
+            acceptance_criteria="Beats the non-ML baseline on the KPI for 4 weeks.",
+        )
+        version = doc_version_create(
+            actor=author,
+            doc=doc,
+            body_markdown=version.body_markdown,
+            fields=fields,
+            based_on=1,
+        )
+        if state == "draft":
+            continue
+        request = signoff_request_create(actor=author, doc=doc, stakeholders=signers)
+
+        if state in ("approved", "stale"):
+            for user in signers:
+                _decide(request, user)
+        if state == "stale":
+            doc_version_create(
+                actor=author,
+                doc=doc,
+                body_markdown=version.body_markdown
+                + "\n## Update\n\nNew data source.\n",
+                fields=dict(fields, monitoring_plan="Weekly drift report."),
+                based_on=2,
+            )
+        if state == "waiting":
+            for user in signers[1:]:
+                _decide(request, user)
+        if state in ("changes_requested", "withdrawn"):
+            _decide(request, signers[0], "rejected", "What is the fallback?")
+        if state == "withdrawn":
+            signoff_revoke(
+                request=request,
+                stakeholder=signers[0],
+                reason="Fallback agreed in the review meeting.",
+            )
+    return min(len(STATES), len(initiatives))
