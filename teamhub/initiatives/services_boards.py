@@ -27,7 +27,7 @@ from teamhub.initiatives.models import (
 )
 from teamhub.initiatives.permissions import can_edit_boards
 from teamhub.initiatives.ranking import rank_between, ranks_spaced
-from teamhub.initiatives.services_cards import board_touch
+from teamhub.initiatives.services_cards import board_lock, board_touch
 from teamhub.people.models import Team
 
 
@@ -60,10 +60,6 @@ ML_LIFECYCLE: list[tuple[str, list[tuple[str, bool]]]] = [
 def _require_editor(actor: User) -> None:
     if not can_edit_boards(actor):
         raise PermissionDenied("Only managers can change boards.")
-
-
-def _lock(board: Board) -> Board:
-    return Board.objects.select_for_update().get(pk=board.pk)
 
 
 def _check_wip(wip_limit: int | None) -> None:
@@ -177,7 +173,7 @@ def board_update(
     swimlanes: str | Unset = UNSET,
 ) -> Board:
     _require_editor(actor)
-    board = _lock(board)
+    board = board_lock(board.pk)
     if not isinstance(swimlanes, Unset) and swimlanes not in Swimlanes.values:
         raise ValidationError({"swimlanes": [f"“{swimlanes}” is not a swimlane."]})
     changed = apply_changes(
@@ -201,7 +197,7 @@ def board_update(
 def board_delete(*, actor: User, board: Board) -> None:
     """Delete an empty board; one with cards is refused (nothing is lost)."""
     _require_editor(actor)
-    board = _lock(board)
+    board = board_lock(board.pk)
     held = board.cards.count()
     if held:
         raise Conflict(
@@ -228,7 +224,7 @@ def column_add(
 ) -> Column:
     """Add a column at ``position`` (0 = first; default: last)."""
     _require_editor(actor)
-    board = _lock(board)
+    board = board_lock(board.pk)
     _check_wip(wip_limit)
     if stage and stage not in Stage.values:
         raise ValidationError({"stage": [f"“{stage}” is not a lifecycle stage."]})
@@ -277,7 +273,7 @@ def column_update(
 ) -> Column:
     """Rename a column, change its stage or its WIP limit."""
     _require_editor(actor)
-    _lock(column.board)
+    board_lock(column.board_id)
     column = Column.objects.get(pk=column.pk)
     if not isinstance(wip_limit, Unset):
         _check_wip(wip_limit)
@@ -304,7 +300,7 @@ def column_update(
 def columns_reorder(*, actor: User, board: Board, order: list[int]) -> list[Column]:
     """Put the board's columns in ``order`` (every column id exactly once)."""
     _require_editor(actor)
-    board = _lock(board)
+    board = board_lock(board.pk)
     columns = {column.pk: column for column in board.columns.all()}
     if sorted(order) != sorted(columns):
         raise ValidationError(
@@ -326,7 +322,7 @@ def column_remove(
     """Remove ``column``; its cards go to the bottom of ``move_cards_to`` in their
     order. Return how many cards moved. Refuses to lose cards or the last column."""
     _require_editor(actor)
-    board = _lock(column.board)
+    board = board_lock(column.board_id)
     column = Column.objects.get(pk=column.pk)
     cards = list(Card.objects.filter(column=column).order_by("rank", "id"))
     if board.columns.count() == 1:
@@ -401,7 +397,7 @@ def column_gate_set(
 ) -> ColumnGate:
     """Create or change the column's gate for ``rule``."""
     _require_editor(actor)
-    _lock(column.board)
+    board_lock(column.board_id)
     if rule not in GateRule.values:
         raise ValidationError({"rule": [f"“{rule}” is not a gate rule."]})
     if not 1 <= min_criticality <= 4:
@@ -426,7 +422,7 @@ def column_gate_set(
 @transaction.atomic
 def column_gate_remove(*, actor: User, gate: ColumnGate) -> None:
     _require_editor(actor)
-    _lock(gate.column.board)
+    board_lock(gate.column.board_id)
     audit_record(
         actor=actor,
         verb="gate.removed",

@@ -63,7 +63,8 @@ def board_touch(board_id: int) -> None:
     Board.objects.filter(pk=board_id).update(version=F("version") + 1)
 
 
-def _lock_board(board_id: int) -> Board:
+def board_lock(board_id: int) -> Board:
+    """Lock the board row: every write on one board goes through it, in turn."""
     return Board.objects.select_for_update().get(pk=board_id)
 
 
@@ -112,7 +113,7 @@ def card_add(
     if not can_edit_boards(actor):
         raise PermissionDenied("Only managers can add cards to a board.")
     initiative = _lock_initiative(initiative.pk)
-    board = _lock_board(board.pk)
+    board = board_lock(board.pk)
     if Card.objects.filter(board=board, initiative=initiative).exists():
         raise Conflict(f"{initiative.key} is already on the board “{board.name}”.")
     columns = list(board.columns.all())
@@ -338,7 +339,7 @@ def card_remove(*, actor: User, card: Card) -> None:
     """Take the card off its board (the initiative and its audit trail stay)."""
     if not can_edit_boards(actor):
         raise PermissionDenied("Only managers can take cards off a board.")
-    _lock_board(card.board_id)
+    board_lock(card.board_id)
     key = card.initiative.key
     audit_record(
         actor=actor,

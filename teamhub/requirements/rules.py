@@ -39,12 +39,16 @@ def teams_of(user_ids: Iterable[int]) -> dict[int, set[int]]:
 
 
 def unmet_rules(
-    rules: list[SignOffRule], approver_ids: Iterable[int]
+    rules: list[SignOffRule],
+    approver_ids: Iterable[int],
+    teams: dict[int, set[int]] | None = None,
 ) -> list[SignOffRule]:
-    """Return the rules none of ``approver_ids`` satisfies (by team membership)."""
-    teams = teams_of(approver_ids)
+    """Return the rules none of ``approver_ids`` satisfies (by team membership);
+    ``teams`` (from ``teams_of``) saves the look-up when it covers them."""
+    approver_ids = list(approver_ids)
+    if teams is None:
+        teams = teams_of(approver_ids)
+    chains = [teams.get(user_id, set()) for user_id in approver_ids]
     return [
-        rule
-        for rule in rules
-        if not any(rule.team_id in chain for chain in teams.values())
+        rule for rule in rules if not any(rule.team_id in chain for chain in chains)
     ]

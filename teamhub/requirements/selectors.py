@@ -145,10 +145,7 @@ def signoff_states(initiative_ids: list[int]) -> dict[int, str]:
             approved_by = [
                 p.stakeholder_id for p in people if p.standing == Standing.APPROVED
             ]
-            met = all(
-                any(rule.team_id in teams.get(user, set()) for user in approved_by)
-                for rule in needed
-            )
+            met = not unmet_rules(needed, approved_by, teams)
             state = request_state(request=open_request, people=people, rules_met=met)
         current = result.get(doc.initiative_id)
         if current is None or _PRECEDENCE.index(state) < _PRECEDENCE.index(current):
