@@ -191,6 +191,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into django-celery-beat's tables when beat starts; admins can change
+# them in the admin. Reminders run hourly: the task itself sends each person at
+# most one a day, so a second run (or a missed hour) changes nothing.
+CELERY_BEAT_SCHEDULE = {
+    "signoff-reminders": {
+        "task": "teamhub.requirements.tasks.signoff_reminders_send_task",
+        "schedule": 60 * 60,
+    },
+}
 
 REST_FRAMEWORK = {
     # Token first, so an anonymous request gets 401 with a WWW-Authenticate header.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("teamhub.core.urls")),
     path("people/", include("teamhub.people.urls")),
     path("boards/", include("teamhub.initiatives.urls")),
+    path("requirements/", include("teamhub.requirements.urls")),
     path("api/", include("teamhub.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -1,11 +1,13 @@
 """Template context shared by every page: the navigation the user's role may use."""
 
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 
 from teamhub.core.roles import Role, user_has_role, user_roles
+from teamhub.requirements.selectors import signoff_inbox_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -17,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Skills", reverse("people:skills"), True),
         ("Search", reverse("people:search"), user_has_role(user, Role.MANAGER)),
         ("Boards", reverse("initiatives:boards"), True),
+        ("Requirements", reverse("requirements:docs"), True),
         ("Import", reverse("people:import"), user_has_role(user, Role.MANAGER)),
     ]
     allowed_items = [(label, url) for label, url, allowed in items if allowed]
@@ -31,4 +34,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "user_roles": sorted(user_roles(user)),
         "is_manager": user_has_role(user, Role.MANAGER),
         "is_admin": user_has_role(user, Role.ADMIN),
+        # Called by the template only where it shows the count (one query).
+        "inbox_count": cache(lambda: signoff_inbox_count(user=user)),
     }

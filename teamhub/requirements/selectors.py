@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db.models import F, OuterRef, Q, Subquery
+
 from teamhub.core.models import User
 from teamhub.initiatives.models import Initiative
 from teamhub.requirements.models import (
@@ -190,3 +192,25 @@ def signoff_inbox(*, user: User, limit: int = 200) -> list[InboxItem]:
             )
             items.append(InboxItem(request, standing.standing, signed))
     return items
+
+
+def signoff_inbox_count(*, user: User) -> int:
+    """Return how many requests wait for ``user``'s decision (the same ones as
+    ``signoff_inbox``: no standing decision, or an approval of an earlier
+    version), in one query."""
+    latest = SignOff.objects.filter(request=OuterRef("pk"), stakeholder=user).order_by(
+        "-signed_at", "-id"
+    )
+    return (
+        SignOffRequest.objects.filter(stakeholders=user)
+        .annotate(
+            my_decision=Subquery(latest.values("decision")[:1]),
+            my_version=Subquery(latest.values("version_id")[:1]),
+        )
+        .filter(
+            Q(my_decision__isnull=True)
+            | Q(my_decision=SignOff.Decision.REVOKED)
+            | (Q(my_decision=SignOff.Decision.APPROVED) & ~Q(my_version=F("version_id")))
+        )
+        .count()
+    )
