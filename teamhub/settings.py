@@ -166,6 +166,8 @@ EMAIL_BACKEND = env.str(
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="teamhub@localhost")
+# Links in e-mails are absolute: where people reach this TeamHub.
+TEAMHUB_BASE_URL = env.str("TEAMHUB_BASE_URL", default="http://127.0.0.1:8000")
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/.
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"

@@ -55,6 +55,7 @@ from teamhub.initiatives.services_checkins import checkin_record, initiative_che
 from teamhub.initiatives.value import hardening_reason
 from teamhub.people.models import Person, Team
 from teamhub.people.views import DIRECTORY_FORM_RENDERER
+from teamhub.requirements.selectors_docs import initiative_doc_rows
 
 CHECKIN_IDS = "checkin_%s"
 EDIT_IDS = "edit_%s"
@@ -297,6 +298,9 @@ def _render(
         "criticality_help": CRITICALITY_HELP,
         "complexity_levels": [1, 2, 3],
         "today": timezone.localdate(),
+        # The "Requirement sign-off" section: the initiative's documents.
+        "requirement_docs": initiative_doc_rows(initiative.pk),
+        "can_write_requirements": can_check_in,
     }
     return render(request, "initiatives/card.html", context, status=status)
 

@@ -5,6 +5,7 @@ from teamhub.requirements.models import (
     DocVersion,
     RequirementDoc,
     SignOff,
+    SignOffReminder,
     SignOffRequest,
     SignOffRule,
 )
@@ -114,4 +115,21 @@ class SignOffAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SignOffReminder)
+class SignOffReminderAdmin(admin.ModelAdmin):
+    """The overdue reminders sent (one a day per person): admins read them here."""
+
+    list_display = ("sent_on", "user", "requests", "sent_at")
+    list_filter = ("sent_on",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email")
+    date_hierarchy = "sent_on"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

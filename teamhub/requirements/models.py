@@ -173,3 +173,32 @@ class SignOff(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableError("A recorded decision is never deleted.")
+
+
+class SignOffReminder(models.Model):
+    """The day's reminder of overdue sign-offs to one person: at most one a day.
+
+    The row is written before the e-mail is sent (so two overlapping runs, or a
+    retry after a crash, never send a second one); ``sent_at`` is set once the
+    mail server accepted it and stays empty if the worker died in between.
+    """
+
+    user = models.ForeignKey(
+        "core.User", on_delete=models.CASCADE, related_name="signoff_reminders"
+    )
+    sent_on = models.DateField(help_text="The day (in TIME_ZONE) it was sent for.")
+    requests = models.JSONField(
+        default=list, blank=True, help_text="The overdue sign-off requests listed."
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_on", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "sent_on"], name="signoff_reminder_one_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.user} on {self.sent_on}"

@@ -1,5 +1,6 @@
 """Reads of requirement documents and their sign-off state."""
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Q, Subquery
@@ -86,43 +87,46 @@ _PRECEDENCE: list[str] = [
 ]
 
 
-def signoff_states(initiative_ids: list[int]) -> dict[int, str]:
-    """Return the sign-off state of each initiative that has documents (approved
-    if one document is, else changes requested, in review or draft), in a fixed
-    number of queries whatever the number of initiatives."""
-    docs = list(
-        RequirementDoc.objects.filter(initiative_id__in=initiative_ids)
-        .select_related("initiative")
-        .only("pk", "initiative_id", "initiative__mission_criticality")
-    )
+def request_statuses(docs: Sequence[RequirementDoc]) -> dict[int, RequestStatus]:
+    """Return the status of each document's latest sign-off request, keyed by
+    document id (documents without a request are left out), in a fixed number
+    of queries whatever the number of documents. ``docs`` come with their
+    initiative (its mission criticality counts for the rules)."""
     if not docs:
         return {}
+    by_id = {doc.pk: doc for doc in docs}
     latest: dict[int, SignOffRequest] = {}
     requests = (
-        SignOffRequest.objects.filter(doc__in=docs)
+        SignOffRequest.objects.filter(doc_id__in=list(by_id))
         .select_related("version")
+        # A body may be up to 1 MB; the state needs only the version's fields.
+        .defer("version__body_markdown")
         .order_by("created", "id")
     )
     for request in requests:
+        request.doc = by_id[request.doc_id]
         latest[request.doc_id] = request
+    request_ids = [request.pk for request in latest.values()]
     through = SignOffRequest.stakeholders.through
     stakeholders: dict[int, list[int]] = {}
     for request_id, user_id in (
-        through.objects.filter(signoffrequest_id__in=[r.pk for r in latest.values()])
+        through.objects.filter(signoffrequest_id__in=request_ids)
         .order_by("user_id")
         .values_list("signoffrequest_id", "user_id")
     ):
         stakeholders.setdefault(request_id, []).append(user_id)
     decisions: dict[int, list[SignOff]] = {}
-    for signoff in SignOff.objects.filter(request__in=list(latest.values())).order_by(
+    for signoff in SignOff.objects.filter(request_id__in=request_ids).order_by(
         "signed_at", "id"
     ):
         decisions.setdefault(signoff.request_id, []).append(signoff)
     rules = list(
-        SignOffRule.objects.filter(active=True).order_by("min_criticality", "id")
+        SignOffRule.objects.filter(active=True)
+        .select_related("team")
+        .order_by("min_criticality", "id")
     )
-    approvers: set[int] = set()
     people_by_request: dict[int, list[StakeholderStanding]] = {}
+    approvers: set[int] = set()
     for request in latest.values():
         people = standings(
             request=request,
@@ -134,21 +138,56 @@ def signoff_states(initiative_ids: list[int]) -> dict[int, str]:
             p.stakeholder_id for p in people if p.standing == Standing.APPROVED
         }
     teams = teams_of(approvers)
+    result: dict[int, RequestStatus] = {}
+    for doc_id, request in latest.items():
+        people = people_by_request[request.pk]
+        criticality = doc_criticality(by_id[doc_id], request.version.fields)
+        needed = [rule for rule in rules if rule.min_criticality <= criticality]
+        approved_by = [
+            p.stakeholder_id for p in people if p.standing == Standing.APPROVED
+        ]
+        unmet = unmet_rules(needed, approved_by, teams)
+        result[doc_id] = RequestStatus(
+            request=request,
+            people=people,
+            unmet_rules=[str(rule) for rule in unmet],
+            state=request_state(request=request, people=people, rules_met=not unmet),
+        )
+    return result
+
+
+def _states_of(docs: Sequence[RequirementDoc]) -> dict[int, str]:
+    statuses = request_statuses(docs)
+    return {
+        doc.pk: statuses[doc.pk].state if doc.pk in statuses else DocState.DRAFT
+        for doc in docs
+    }
+
+
+def doc_states(doc_ids: Iterable[int]) -> dict[int, str]:
+    """Return the state of each document (draft without a sign-off request, else
+    its latest request's state), in a fixed number of queries."""
+    docs = list(
+        RequirementDoc.objects.filter(pk__in=list(doc_ids))
+        .select_related("initiative")
+        .only("pk", "initiative_id", "initiative__mission_criticality")
+    )
+    return _states_of(docs)
+
+
+def signoff_states(initiative_ids: list[int]) -> dict[int, str]:
+    """Return the sign-off state of each initiative that has documents (approved
+    if one document is, else changes requested, in review or draft), in a fixed
+    number of queries whatever the number of initiatives."""
+    docs = list(
+        RequirementDoc.objects.filter(initiative_id__in=initiative_ids)
+        .select_related("initiative")
+        .only("pk", "initiative_id", "initiative__mission_criticality")
+    )
+    states = _states_of(docs)
     result: dict[int, str] = {}
     for doc in docs:
-        open_request = latest.get(doc.pk)
-        state: str
-        if open_request is None:
-            state = DocState.DRAFT
-        else:
-            people = people_by_request[open_request.pk]
-            criticality = doc_criticality(doc, open_request.version.fields)
-            needed = [rule for rule in rules if rule.min_criticality <= criticality]
-            approved_by = [
-                p.stakeholder_id for p in people if p.standing == Standing.APPROVED
-            ]
-            met = not unmet_rules(needed, approved_by, teams)
-            state = request_state(request=open_request, people=people, rules_met=met)
+        state = states[doc.pk]
         current = result.get(doc.initiative_id)
         if current is None or _PRECEDENCE.index(state) < _PRECEDENCE.index(current):
             result[doc.initiative_id] = state
@@ -168,7 +207,7 @@ def signoff_inbox(*, user: User, limit: int = 200) -> list[InboxItem]:
     requests = list(
         SignOffRequest.objects.filter(stakeholders=user)
         .select_related("version", "doc__initiative")
-        .order_by("due", "created", "id")[:limit]
+        .order_by(F("due").asc(nulls_last=True), "created", "id")[:limit]
     )
     mine: dict[int, list[SignOff]] = {}
     for signoff in (
@@ -210,7 +249,10 @@ def signoff_inbox_count(*, user: User) -> int:
         .filter(
             Q(my_decision__isnull=True)
             | Q(my_decision=SignOff.Decision.REVOKED)
-            | (Q(my_decision=SignOff.Decision.APPROVED) & ~Q(my_version=F("version_id")))
+            | (
+                Q(my_decision=SignOff.Decision.APPROVED)
+                & ~Q(my_version=F("version_id"))
+            )
         )
         .count()
     )

@@ -22,6 +22,11 @@ from teamhub.requirements.models import (
     SignOffRequest,
 )
 from teamhub.requirements.rules import applicable_rules, doc_criticality, unmet_rules
+from teamhub.requirements.tasks import (
+    signoff_decided_notify_task,
+    signoff_moved_notify_task,
+    signoff_requested_notify_task,
+)
 
 
 def _latest_version(doc: RequirementDoc) -> DocVersion:
@@ -102,6 +107,11 @@ def signoff_request_create(
             "due": due.isoformat() if due else None,
         },
     )
+    # E-mails go out once the request is committed, from a worker: robust, so a
+    # broker hiccup is logged and never turns a recorded request into an error.
+    transaction.on_commit(
+        lambda: signoff_requested_notify_task.delay(request.pk), robust=True
+    )
     return request
 
 
@@ -176,6 +186,9 @@ def signoff_decide(
             "meaning": signoff.meaning,
         },
     )
+    transaction.on_commit(
+        lambda: signoff_decided_notify_task.delay(signoff.pk), robust=True
+    )
     return signoff
 
 
@@ -215,6 +228,9 @@ def signoff_revoke(
         target=revocation,
         data={"request": locked.pk, "revoked": latest.pk, "reason": reason},
     )
+    transaction.on_commit(
+        lambda: signoff_decided_notify_task.delay(revocation.pk), robust=True
+    )
     return revocation
 
 
@@ -233,3 +249,11 @@ def signoff_requests_follow(
             target=request,
             data={"from": previous, "to": version.number},
         )
+        _queue_moved_notice(request.pk, previous, version.number)
+
+
+def _queue_moved_notice(request_id: int, from_number: int, to_number: int) -> None:
+    transaction.on_commit(
+        lambda: signoff_moved_notify_task.delay(request_id, from_number, to_number),
+        robust=True,
+    )

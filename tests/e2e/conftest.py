@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ from tests import services
 # The live server runs in a thread of the test process; Playwright's sync API runs
 # an event loop, which Django would otherwise refuse to do ORM work beside.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The refused actions a journey provokes on purpose (e.g. a gated move's 409).
+EXPECTED_ERRORS = re.compile(r"status of 409")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -55,6 +59,37 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    assert not errors, f"JavaScript errors in the browser: {errors}"
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
+    """Return a factory of fresh browser pages (own contexts); JavaScript errors
+    fail the test, except the responses it expects (a refused move's 409)."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make(expected: re.Pattern[str] = EXPECTED_ERRORS, width: int = 2200) -> Any:
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": 1100}
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on(
+            "console",
+            lambda msg: (
+                errors.append(msg.text)
+                if msg.type == "error" and not expected.search(msg.text)
+                else None
+            ),
+        )
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
     assert not errors, f"JavaScript errors in the browser: {errors}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -34,10 +34,9 @@ from tests.factories import (
 
 PASSWORD = "secret-pass-123"  # UserFactory's
 LIVE = 5_000  # ms: someone else's move must show within 5 seconds
+
+
 # A refused move is an HTTP 409 the page expects; Chromium still logs it.
-EXPECTED_ERRORS = re.compile(r"status of 409")
-
-
 def _card(board: Board, stage: str, **fields: Any) -> Card:
     owner = fields.pop("owner")
     initiative = InitiativeFactory(owner=owner, **fields)
@@ -140,37 +139,6 @@ def board(transactional_db: Any) -> Board:
         wip_limit=3,
     )
     return board
-
-
-@pytest.fixture
-def open_page(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
-    """Return a factory of fresh browser pages (own contexts); JavaScript errors
-    fail the test, except the responses it expects (a refused move's 409)."""
-    contexts: list[Any] = []
-    errors: list[str] = []
-
-    def make(expected: re.Pattern[str] = EXPECTED_ERRORS) -> Any:
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 2200, "height": 1100}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on(
-            "console",
-            lambda msg: (
-                errors.append(msg.text)
-                if msg.type == "error" and not expected.search(msg.text)
-                else None
-            ),
-        )
-        page.set_default_timeout(10_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors in the browser: {errors}"
 
 
 def column_of(board: Board, stage: str) -> Column:

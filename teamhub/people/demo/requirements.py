@@ -1,5 +1,9 @@
 """Demo requirement documents in every sign-off state (through the services)."""
 
+import datetime as dt
+
+from django.utils import timezone
+
 from teamhub.core.models import User
 from teamhub.initiatives.models import Initiative, Stage
 from teamhub.people.demo.data import DEMO_PASSWORD
@@ -28,14 +32,27 @@ def _decide(
 
 # The states the demo shows, one document each, on initiatives past scoping.
 STATES = ["approved", "waiting", "stale", "changes_requested", "draft", "withdrawn"]
+# Each request's due date, in days from today: the "waiting" one is overdue, so
+# the worker's hourly reminder task mails the demo stakeholder about it.
+DUE_IN_DAYS = {
+    "approved": -7,
+    "waiting": -2,
+    "stale": 7,
+    "changes_requested": 14,
+    "withdrawn": 10,
+}
 
 
-def write_requirements(*, author: User, signers: list[User]) -> int:
+def write_requirements(
+    *, author: User, signers: list[User], today: dt.date | None = None
+) -> int:
     """Write one document per state in ``STATES``; return how many.
 
     ``signers[0]`` is the demo stakeholder: the "waiting" and "stale" documents
-    wait for them. Every signer needs the demo password (demo logins only).
+    wait for them (the "waiting" one is overdue). Every signer needs the demo
+    password (demo logins only). Due dates count from ``today`` (default: now).
     """
+    today = today or timezone.localdate()
     initiatives = list(
         Initiative.objects.filter(
             stage__in=[Stage.DATA_EDA, Stage.EXPERIMENTATION, Stage.DEPLOYMENT]
@@ -48,9 +65,10 @@ def write_requirements(*, author: User, signers: list[User]) -> int:
             title=f"{initiative.title}: requirements",
         )
         version = doc.versions.get()
+        problem = (initiative.summary or initiative.title).rstrip(".")
         fields = dict(
             version.fields,
-            problem_statement=f"{initiative.summary or initiative.title}.",
+            problem_statement=f"{problem}.",
             ml_metric=initiative.model_metric_name or "AUC",
             acceptance_criteria="Beats the non-ML baseline on the KPI for 4 weeks.",
         )
@@ -63,7 +81,12 @@ def write_requirements(*, author: User, signers: list[User]) -> int:
         )
         if state == "draft":
             continue
-        request = signoff_request_create(actor=author, doc=doc, stakeholders=signers)
+        request = signoff_request_create(
+            actor=author,
+            doc=doc,
+            stakeholders=signers,
+            due=today + dt.timedelta(days=DUE_IN_DAYS[state]),
+        )
 
         if state in ("approved", "stale"):
             for user in signers:

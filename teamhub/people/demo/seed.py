@@ -288,7 +288,9 @@ def demo_org_seed(
             ).order_by("-username")  # the stakeholder first
         )
         n_documents = write_requirements(
-            author=User.objects.get(pk=users[plan.manager_index]), signers=signers
+            author=User.objects.get(pk=users[plan.manager_index]),
+            signers=signers,
+            today=today,
         )
         clock.lap(f"Requirement documents: {n_documents} in every sign-off state")
 

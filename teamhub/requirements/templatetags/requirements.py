@@ -30,7 +30,7 @@ def field_text(value: Any) -> str:
     return str(value)
 
 
-_STATE_CLASSES = {
+_STATE_CLASSES: dict[str, str] = {
     DocState.DRAFT: "text-bg-secondary",
     DocState.IN_REVIEW: "text-bg-info",
     DocState.APPROVED: "text-bg-success",
@@ -44,7 +44,7 @@ _STATE_CLASSES = {
 @register.inclusion_tag("requirements/_partials/state_badge.html")
 def state_badge(state: str) -> dict[str, Any]:
     """A badge for a document state or a stakeholder's standing."""
-    labels = {**dict(DocState.choices), **dict(Standing.choices)}
+    labels: dict[str, str] = {**dict(DocState.choices), **dict(Standing.choices)}
     return {
         "state": state,
         "label": labels.get(state, state),
