@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from teamhub.core.models import User
@@ -31,6 +31,10 @@ from teamhub.requirements.notifications import (
     user_name,
 )
 from teamhub.requirements.rules import doc_criticality, teams_of, unmet_rules
+from teamhub.requirements.selectors import (
+    latest_decision_annotations,
+    still_to_decide,
+)
 from teamhub.requirements.state import (
     DocState,
     Standing,
@@ -58,9 +62,6 @@ def signoff_overdue_by_user(*, today: dt.date) -> dict[User, list[OverdueItem]]:
     due before ``today`` still waiting for them (no standing decision, or an
     approval of an earlier version -- the inbox's rule), leaving out requests
     already approved; in a fixed number of queries."""
-    latest = SignOff.objects.filter(
-        request=OuterRef("signoffrequest_id"), stakeholder=OuterRef("user_id")
-    ).order_by("-signed_at", "-id")
     through = SignOffRequest.stakeholders.through
     # A first cut in SQL (like signoff_inbox_count), so old approved requests
     # are never loaded; state.standings below has the last word.
@@ -68,17 +69,11 @@ def signoff_overdue_by_user(*, today: dt.date) -> dict[User, list[OverdueItem]]:
         through.objects.filter(signoffrequest__due__lt=today, user__is_active=True)
         .exclude(user__email="")
         .annotate(
-            my_decision=Subquery(latest.values("decision")[:1]),
-            my_version=Subquery(latest.values("version_id")[:1]),
-        )
-        .filter(
-            Q(my_decision__isnull=True)
-            | Q(my_decision=SignOff.Decision.REVOKED)
-            | (
-                Q(my_decision=SignOff.Decision.APPROVED)
-                & ~Q(my_version=F("signoffrequest__version_id"))
+            **latest_decision_annotations(
+                request=OuterRef("signoffrequest_id"), stakeholder=OuterRef("user_id")
             )
         )
+        .filter(still_to_decide(version_field="signoffrequest__version_id"))
         .values_list("signoffrequest_id", "user_id")
     )
     if not pending:

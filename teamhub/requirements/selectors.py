@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, OuterRef, Q, Subquery
 
@@ -233,26 +234,41 @@ def signoff_inbox(*, user: User, limit: int = 200) -> list[InboxItem]:
     return items
 
 
+def latest_decision_annotations(
+    *, request: Any, stakeholder: Any
+) -> dict[str, Subquery]:
+    """Annotations ``my_decision`` and ``my_version``: the stakeholder's latest
+    decision on the request and the version it was on (``request`` and
+    ``stakeholder`` are expressions, e.g. ``OuterRef("pk")`` or a user)."""
+    latest = SignOff.objects.filter(request=request, stakeholder=stakeholder).order_by(
+        "-signed_at", "-id"
+    )
+    return {
+        "my_decision": Subquery(latest.values("decision")[:1]),
+        "my_version": Subquery(latest.values("version_id")[:1]),
+    }
+
+
+def still_to_decide(*, version_field: str) -> Q:
+    """Rows annotated by ``latest_decision_annotations`` whose stakeholder has no
+    standing decision, or approved an earlier version than ``version_field``
+    (the same rule as ``state.standings``: waiting or stale)."""
+    return (
+        Q(my_decision__isnull=True)
+        | Q(my_decision=SignOff.Decision.REVOKED)
+        | (Q(my_decision=SignOff.Decision.APPROVED) & ~Q(my_version=F(version_field)))
+    )
+
+
 def signoff_inbox_count(*, user: User) -> int:
     """Return how many requests wait for ``user``'s decision (the same ones as
     ``signoff_inbox``: no standing decision, or an approval of an earlier
     version), in one query."""
-    latest = SignOff.objects.filter(request=OuterRef("pk"), stakeholder=user).order_by(
-        "-signed_at", "-id"
-    )
     return (
         SignOffRequest.objects.filter(stakeholders=user)
         .annotate(
-            my_decision=Subquery(latest.values("decision")[:1]),
-            my_version=Subquery(latest.values("version_id")[:1]),
+            **latest_decision_annotations(request=OuterRef("pk"), stakeholder=user)
         )
-        .filter(
-            Q(my_decision__isnull=True)
-            | Q(my_decision=SignOff.Decision.REVOKED)
-            | (
-                Q(my_decision=SignOff.Decision.APPROVED)
-                & ~Q(my_version=F("version_id"))
-            )
-        )
+        .filter(still_to_decide(version_field="version_id"))
         .count()
     )

@@ -7,14 +7,9 @@ from teamhub.requirements.models import DocVersion, RequirementDoc, SignOff
 from teamhub.requirements.services import doc_create
 from tests.conftest import ROLES
 from tests.factories import InitiativeFactory, UserFactory
+from tests.requirements.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "secret-pass-123"  # UserFactory's
-
-
-@pytest.fixture
-def initiative():
-    return InitiativeFactory(key="CHURN-1", title="Churn", mission_criticality=1)
 
 
 def test_a_document_goes_from_draft_to_approved_through_the_api(

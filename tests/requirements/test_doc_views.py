@@ -13,16 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from teamhub.requirements.models import DocVersion, RequirementDoc
-from teamhub.requirements.services import doc_create, doc_version_create
-from teamhub.requirements.services_signoff import (
-    signoff_decide,
-    signoff_request_create,
-)
+from teamhub.requirements.services import doc_create
+from teamhub.requirements.services_signoff import signoff_request_create
 from teamhub.requirements.template import FIELDS
 from tests.factories import AssignmentFactory, InitiativeFactory, UserFactory
+from tests.requirements.builders import decide, login, new_version
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "secret-pass-123"  # UserFactory's
 TODAY = timezone.localdate()
 
 
@@ -36,47 +33,8 @@ def initiative():
     )
 
 
-@pytest.fixture
-def doc(manager, initiative):
-    return doc_create(actor=manager, initiative=initiative, title="Churn model")
-
-
-@pytest.fixture
-def signers():
-    return [UserFactory(roles=["stakeholder"]) for _ in range(3)]
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def url(name, *args):
     return reverse(f"requirements:{name}", args=args)
-
-
-def decide(request, user, decision="approved", comment=""):
-    request.refresh_from_db()
-    return signoff_decide(
-        request=request,
-        stakeholder=user,
-        decision=decision,
-        password=PASSWORD,
-        version_number=request.version.number,
-        comment=comment,
-    )
-
-
-def new_version(actor, doc, body, **fields):
-    latest = doc.versions.order_by("-number").first()
-    return doc_version_create(
-        actor=actor,
-        doc=doc,
-        body_markdown=body,
-        fields={**latest.fields, **fields},
-        based_on=latest.number,
-    )
 
 
 def edit_data(doc, *, sources=(), blank_rows=3, **changes):

@@ -7,39 +7,15 @@ from django.test import Client
 from django.urls import reverse
 
 from teamhub.requirements.selectors import signoff_inbox, signoff_inbox_count
-from teamhub.requirements.services import doc_create, doc_version_create
+from teamhub.requirements.services import doc_create
 from teamhub.requirements.services_signoff import (
-    signoff_decide,
     signoff_request_create,
     signoff_revoke,
 )
 from tests.factories import InitiativeFactory, UserFactory
+from tests.requirements.builders import decide, new_version
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "secret-pass-123"  # UserFactory's
-
-
-def decide(request, user, decision="approved"):
-    request.refresh_from_db()
-    signoff_decide(
-        request=request,
-        stakeholder=user,
-        decision=decision,
-        password=PASSWORD,
-        version_number=request.version.number,
-        comment="Not yet." if decision == "rejected" else "",
-    )
-
-
-def new_version(actor, doc):
-    latest = doc.versions.order_by("-number").first()
-    doc_version_create(
-        actor=actor,
-        doc=doc,
-        body_markdown=f"{latest.body_markdown}\nmore",
-        fields=latest.fields,
-        based_on=latest.number,
-    )
 
 
 def ask(manager, me, *, title, then=None):
@@ -53,7 +29,7 @@ def ask(manager, me, *, title, then=None):
     if then == "stale":
         new_version(manager, doc)
     if then in ("rejected", "revoked", "rejected_then_new_version"):
-        decide(request, me, "rejected")
+        decide(request, me, "rejected", comment="Not yet.")
     if then == "revoked":
         signoff_revoke(request=request, stakeholder=me, reason="Agreed after all.")
     if then == "rejected_then_new_version":

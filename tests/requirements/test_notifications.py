@@ -10,16 +10,16 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from teamhub.requirements.models import SignOffRequest
-from teamhub.requirements.services import doc_create, doc_version_create
-from teamhub.requirements.services_signoff import (
-    signoff_decide,
-    signoff_request_create,
-    signoff_revoke,
+from teamhub.requirements.services_signoff import signoff_revoke
+from tests.requirements.builders import (
+    PASSWORD,
+    ask,
+    decide,
+    named_signers,
+    new_version,
 )
-from tests.factories import InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "secret-pass-123"  # UserFactory's
 BASE = "https://teamhub.example.com"
 
 
@@ -46,44 +46,8 @@ def committed(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def doc(manager):
-    initiative = InitiativeFactory(key="CHURN-1", title="Churn", mission_criticality=1)
-    return doc_create(actor=manager, initiative=initiative, title="Churn model")
-
-
-@pytest.fixture
 def signers():
-    return [
-        UserFactory(roles=["stakeholder"], first_name=name, last_name="Signer")
-        for name in ("Ann", "Ben", "Cat")
-    ]
-
-
-def ask(actor, doc, signers, **kwargs):
-    return signoff_request_create(actor=actor, doc=doc, stakeholders=signers, **kwargs)
-
-
-def decide(request, user, decision="approved", **kwargs):
-    request.refresh_from_db()
-    return signoff_decide(
-        request=request,
-        stakeholder=user,
-        decision=decision,
-        password=kwargs.pop("password", PASSWORD),
-        version_number=kwargs.pop("version", request.version.number),
-        **kwargs,
-    )
-
-
-def new_version(actor, doc, body, **fields):
-    latest = doc.versions.order_by("-number").first()
-    return doc_version_create(
-        actor=actor,
-        doc=doc,
-        body_markdown=body,
-        fields=dict(latest.fields, **fields),
-        based_on=latest.number,
-    )
+    return named_signers()
 
 
 def by_recipient(outbox):

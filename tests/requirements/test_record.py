@@ -11,16 +11,15 @@ from django.urls import reverse
 
 from teamhub.core.models import AuditEvent
 from teamhub.requirements.models import SignOff, SignOffRule
-from teamhub.requirements.services import doc_create, doc_version_create
+from teamhub.requirements.services import doc_create
 from teamhub.requirements.services_signoff import (
-    signoff_decide,
     signoff_request_create,
     signoff_revoke,
 )
 from tests.factories import InitiativeFactory, TeamFactory, UserFactory
+from tests.requirements.builders import decide, new_version
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "secret-pass-123"  # UserFactory's
 
 
 @pytest.fixture
@@ -31,29 +30,6 @@ def initiative():
 @pytest.fixture
 def doc(manager, initiative):
     return doc_create(actor=manager, initiative=initiative, title="Fraud scoring")
-
-
-def decide(request, user, decision="approved", comment=""):
-    request.refresh_from_db()
-    return signoff_decide(
-        request=request,
-        stakeholder=user,
-        decision=decision,
-        password=PASSWORD,
-        version_number=request.version.number,
-        comment=comment,
-    )
-
-
-def new_version(actor, doc, body):
-    latest = doc.versions.order_by("-number").first()
-    return doc_version_create(
-        actor=actor,
-        doc=doc,
-        body_markdown=body,
-        fields=latest.fields,
-        based_on=latest.number,
-    )
 
 
 def record_html(user, doc, number) -> str:

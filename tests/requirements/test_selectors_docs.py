@@ -18,9 +18,8 @@ from teamhub.requirements.selectors_docs import (
     doc_search,
     writable_initiatives,
 )
-from teamhub.requirements.services import doc_create, doc_version_create
+from teamhub.requirements.services import doc_create
 from teamhub.requirements.services_signoff import (
-    signoff_decide,
     signoff_request_create,
     signoff_revoke,
 )
@@ -32,37 +31,9 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.requirements.builders import decide, new_version
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "secret-pass-123"  # UserFactory's
-
-
-@pytest.fixture
-def signers():
-    return [UserFactory(roles=["stakeholder"]) for _ in range(3)]
-
-
-def decide(request, user, decision="approved", comment=""):
-    request.refresh_from_db()
-    return signoff_decide(
-        request=request,
-        stakeholder=user,
-        decision=decision,
-        password=PASSWORD,
-        version_number=request.version.number,
-        comment=comment,
-    )
-
-
-def new_version(actor, doc, body):
-    latest = doc.versions.order_by("-number").first()
-    return doc_version_create(
-        actor=actor,
-        doc=doc,
-        body_markdown=body,
-        fields=latest.fields,
-        based_on=latest.number,
-    )
 
 
 def docs_in_every_state(manager, signers, count):

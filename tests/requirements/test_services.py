@@ -14,6 +14,7 @@ from teamhub.requirements.models import DocVersion, ImmutableError, RequirementD
 from teamhub.requirements.services import doc_create, doc_version_create
 from teamhub.requirements.template import FIELDS, TEMPLATE_BODY
 from tests.factories import AssignmentFactory, InitiativeFactory
+from tests.requirements.builders import latest
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +25,6 @@ def initiative():
         key="CHURN-1", business_kpi="Retained revenue", kpi_target="+5 %",
         mission_criticality=3,
     )  # fmt: skip
-
-
-@pytest.fixture
-def doc(manager, initiative) -> RequirementDoc:
-    return doc_create(actor=manager, initiative=initiative, title="Churn model")
-
-
-def latest(doc: RequirementDoc) -> DocVersion:
-    return doc.versions.order_by("-number").first()
 
 
 def test_a_new_document_starts_from_the_template_with_the_initiative_filled_in(doc):

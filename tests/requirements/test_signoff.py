@@ -10,58 +10,19 @@ from teamhub.initiatives.services_boards import board_create, column_gate_set
 from teamhub.initiatives.services_cards import card_add, card_move
 from teamhub.requirements.models import SignOff, SignOffRequest, SignOffRule
 from teamhub.requirements.selectors import doc_state, request_status, signoff_states
-from teamhub.requirements.services import doc_create, doc_version_create
-from teamhub.requirements.services_signoff import (
-    signoff_decide,
-    signoff_request_create,
-    signoff_revoke,
-)
+from teamhub.requirements.services import doc_create
+from teamhub.requirements.services_signoff import signoff_revoke
 from teamhub.requirements.state import DocState, Standing
 from tests.factories import InitiativeFactory, PersonFactory, TeamFactory, UserFactory
+from tests.requirements.builders import ask, decide, new_version
 from tests.threads import run_threads
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "secret-pass-123"  # UserFactory's
 
 
 @pytest.fixture
-def doc(manager):
-    initiative = InitiativeFactory(key="CHURN-1", title="Churn", mission_criticality=2)
-    return doc_create(actor=manager, initiative=initiative, title="Churn model")
-
-
-@pytest.fixture
-def signers():
-    return [UserFactory(roles=["stakeholder"]) for _ in range(3)]
-
-
-def ask(manager, doc, signers, **kwargs):
-    return signoff_request_create(
-        actor=manager, doc=doc, stakeholders=signers, **kwargs
-    )
-
-
-def decide(request, user, decision="approved", version=None, **kwargs):
-    request.refresh_from_db()
-    return signoff_decide(
-        request=request,
-        stakeholder=user,
-        decision=decision,
-        password=kwargs.pop("password", PASSWORD),
-        version_number=version or request.version.number,
-        **kwargs,
-    )
-
-
-def new_version(manager, doc, body):
-    latest = doc.versions.order_by("-number").first()
-    return doc_version_create(
-        actor=manager,
-        doc=doc,
-        body_markdown=body,
-        fields=latest.fields,
-        based_on=latest.number,
-    )
+def initiative():
+    return InitiativeFactory(key="CHURN-1", title="Churn", mission_criticality=2)
 
 
 def test_a_document_is_draft_until_sign_off_is_requested(manager, doc, signers):

@@ -11,32 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from teamhub.requirements.models import SignOff, SignOffRequest, SignOffRule
-from teamhub.requirements.services import doc_create, doc_version_create
+from teamhub.requirements.services import doc_create
 from teamhub.requirements.services_signoff import (
-    signoff_decide,
     signoff_meaning,
     signoff_request_create,
 )
 from tests.factories import (
     AssignmentFactory,
-    InitiativeFactory,
     PersonFactory,
     TeamFactory,
     UserFactory,
 )
+from tests.requirements.builders import PASSWORD, decide, login, new_version
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "secret-pass-123"  # UserFactory's
-
-
-@pytest.fixture
-def initiative():
-    return InitiativeFactory(key="CHURN-1", title="Churn", mission_criticality=1)
-
-
-@pytest.fixture
-def doc(manager, initiative):
-    return doc_create(actor=manager, initiative=initiative, title="Churn model")
 
 
 @pytest.fixture
@@ -49,37 +37,8 @@ def asked(manager, doc, signer):
     return signoff_request_create(actor=manager, doc=doc, stakeholders=[signer])
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def new_version(actor, doc, body: str):
-    latest = doc.versions.order_by("-number").first()
-    return doc_version_create(
-        actor=actor,
-        doc=doc,
-        body_markdown=body,
-        fields=latest.fields,
-        based_on=latest.number,
-    )
-
-
-def decide(request, user, decision="approved", comment=""):
-    request.refresh_from_db()
-    return signoff_decide(
-        request=request,
-        stakeholder=user,
-        decision=decision,
-        password=PASSWORD,
-        version_number=request.version.number,
-        comment=comment,
-    )
 
 
 def sign_url(request) -> str:
@@ -97,7 +56,7 @@ def test_request_form_groups_people_by_team_and_leaves_out_the_author(
     manager, doc, signer
 ):
     PersonFactory(user=UserFactory(username="eng"), team=TeamFactory(name="Platform"))
-    response = client_for(manager).get(
+    response = login(manager).get(
         reverse("requirements:signoff_request_new", args=[doc.pk])
     )
     assert response.status_code == 200
@@ -114,7 +73,7 @@ def test_request_form_shows_the_criticality_rules_that_apply(manager, doc):
     SignOffRule.objects.create(min_criticality=4, team=TeamFactory(name="Legal"))
     platform = TeamFactory(name="Platform", parent=engineering)
     engineer = PersonFactory(user=UserFactory(username="eng"), team=platform).user
-    response = client_for(manager).get(
+    response = login(manager).get(
         reverse("requirements:signoff_request_new", args=[doc.pk])
     )
     html = response.content.decode()
@@ -137,7 +96,7 @@ def test_requesting_signoff_asks_the_people_and_returns_to_the_document(
 ):
     other = UserFactory(roles=["stakeholder"])
     due = timezone.localdate() + dt.timedelta(days=7)
-    response = client_for(manager).post(
+    response = login(manager).post(
         reverse("requirements:signoff_request_new", args=[doc.pk]),
         {
             "stakeholders": [signer.pk, other.pk],
@@ -190,7 +149,7 @@ def test_bad_requests_get_400_with_the_message_next_to_the_field(
         )
     elif case == "no such person":
         data["stakeholders"] = [999_999]
-    response = client_for(manager).post(
+    response = login(manager).post(
         reverse("requirements:signoff_request_new", args=[doc.pk]), data
     )
     assert response.status_code == 400
@@ -204,7 +163,7 @@ def test_bad_requests_get_400_with_the_message_next_to_the_field(
 def test_asking_again_for_the_same_version_is_a_409_with_a_message(
     manager, doc, signer, asked
 ):
-    response = client_for(manager).post(
+    response = login(manager).post(
         reverse("requirements:signoff_request_new", args=[doc.pk]),
         {"stakeholders": [signer.pk], "policy": "all"},
     )
@@ -220,7 +179,7 @@ def test_asking_again_for_the_same_version_is_a_409_with_a_message(
 
 
 def test_the_sign_page_states_what_the_stakeholder_signs(signer, asked, doc):
-    response = client_for(signer).get(sign_url(asked))
+    response = login(signer).get(sign_url(asked))
     assert response.status_code == 200
     html = response.content.decode()
     for decision in ("approved", "rejected"):
@@ -237,7 +196,7 @@ def test_the_sign_page_states_what_the_stakeholder_signs(signer, asked, doc):
 
 
 def test_approving_with_the_password_records_the_signature(signer, asked, doc):
-    response = client_for(signer).post(
+    response = login(signer).post(
         sign_url(asked),
         {"decision": "approved", "password": PASSWORD, "version_number": "1"},
     )
@@ -273,7 +232,7 @@ def test_approving_with_the_password_records_the_signature(signer, asked, doc):
     ],
 )
 def test_bad_decisions_get_400_and_record_nothing(signer, asked, data, field, message):
-    response = client_for(signer).post(sign_url(asked), data)
+    response = login(signer).post(sign_url(asked), data)
     assert response.status_code == 400
     html = response.content.decode()
     if field:
@@ -289,7 +248,7 @@ def test_deciding_on_a_version_that_moved_on_is_a_409_showing_the_changes(
     manager, signer, asked, doc
 ):
     new_version(manager, doc, "## Context\n\nNew fallback plan.\n")
-    response = client_for(signer).post(
+    response = login(signer).post(
         sign_url(asked),
         {"decision": "approved", "password": PASSWORD, "version_number": "1"},
     )
@@ -306,7 +265,7 @@ def test_a_stale_approval_shows_the_diff_since_the_version_signed(
 ):
     decide(asked, signer)
     new_version(manager, doc, "## Context\n\nA new data source.\n")
-    html = client_for(signer).get(sign_url(asked)).content.decode()
+    html = login(signer).get(sign_url(asked)).content.decode()
     assert "You approved version 1; here is what changed" in html
     assert 'data-testid="version-diff"' in html and "A new data source." in html
     assert 'name="version_number" value="2"' in html
@@ -314,7 +273,7 @@ def test_a_stale_approval_shows_the_diff_since_the_version_signed(
 
 def test_a_standing_rejection_is_shown_and_can_be_withdrawn(signer, asked):
     decide(asked, signer, "rejected", "What is the fallback?")
-    client = client_for(signer)
+    client = login(signer)
     html = client.get(sign_url(asked)).content.decode()
     assert 'data-testid="your-rejection"' in html and "What is the fallback?" in html
     assert "Withdraw my rejection" in html
@@ -331,7 +290,7 @@ def test_a_standing_rejection_is_shown_and_can_be_withdrawn(signer, asked):
 
 
 def test_revoking_with_nothing_to_revoke_is_a_409(signer, asked):
-    response = client_for(signer).post(
+    response = login(signer).post(
         reverse("requirements:signoff_revoke", args=[asked.pk]), {"reason": "Oops"}
     )
     assert response.status_code == 409
@@ -345,7 +304,7 @@ def test_the_author_is_not_offered_approval_and_is_refused_it(manager, initiativ
     doc = doc_create(actor=creator, initiative=initiative, title="Spec")
     new_version(manager, doc, "edited by the boss")
     request = signoff_request_create(actor=manager, doc=doc, stakeholders=[creator])
-    client = client_for(creator)
+    client = login(creator)
     html = client.get(sign_url(request)).content.decode()
     assert 'data-testid="cannot-approve"' in html
     assert 'value="approved"' not in html and 'value="rejected"' in html
@@ -360,7 +319,7 @@ def test_the_author_is_not_offered_approval_and_is_refused_it(manager, initiativ
 
 def test_people_not_asked_see_the_status_read_only(manager, signer, asked):
     decide(asked, signer)
-    html = client_for(manager).get(sign_url(asked)).content.decode()
+    html = login(manager).get(sign_url(asked)).content.decode()
     assert 'data-testid="read-only"' in html
     assert 'data-testid="decide-form"' not in html
     assert re.search(r'data-user="sofia".*?data-state="approved"', html, re.S)
@@ -393,14 +352,14 @@ def test_the_inbox_lists_waiting_and_stale_requests_and_those_i_asked_for(
         signer,
     )
 
-    html = client_for(signer).get(reverse("requirements:inbox")).content.decode()
+    html = login(signer).get(reverse("requirements:inbox")).content.decode()
     rows = re.findall(r'<tr data-request="(\d+)" data-standing="(\w+)"', html)
     assert rows == [(str(overdue.pk), "waiting"), (str(stale.pk), "stale")]
     assert 'class="signoff-overdue"' in html and 'data-testid="overdue"' in html
     assert "You approved version 1 — see what changed" in html
     assert html.count("Review and sign") == 2
 
-    mine = client_for(manager).get(reverse("requirements:inbox")).content.decode()
+    mine = login(manager).get(reverse("requirements:inbox")).content.decode()
     assert 'data-testid="inbox-empty"' in mine
     assert "Nothing waits for your sign-off" in mine
     asked_rows = re.findall(r'<tr data-request="\d+" data-state="(\w+)"', mine)
@@ -436,7 +395,7 @@ def test_the_inbox_takes_a_constant_number_of_queries(
             )
             if index % 4 == 0:
                 decide(request, signers[0])
-    client = client_for(me)
+    client = login(me)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("requirements:inbox"))
     assert response.status_code == 200

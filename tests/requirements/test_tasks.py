@@ -21,16 +21,15 @@ from teamhub.requirements.reminders import (
 )
 from teamhub.requirements.services import doc_create, doc_version_create
 from teamhub.requirements.services_signoff import (
-    signoff_decide,
     signoff_request_create,
     signoff_revoke,
 )
 from teamhub.requirements.tasks import signoff_reminders_send_task
 from tests.factories import InitiativeFactory, PersonFactory, TeamFactory, UserFactory
+from tests.requirements.builders import decide, named_signers
 from tests.threads import run_threads
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "secret-pass-123"  # UserFactory's
 TODAY = dt.date(2030, 6, 10)
 YESTERDAY = TODAY - dt.timedelta(days=1)
 
@@ -49,10 +48,7 @@ class FlakyBackend(EmailBackend):
 
 @pytest.fixture
 def signers():
-    return [
-        UserFactory(roles=["stakeholder"], first_name=name, last_name="Signer")
-        for name in ("Ann", "Ben", "Cat")
-    ]
+    return named_signers()
 
 
 def overdue_request(manager, signers, *, due=YESTERDAY, title="Spec", **kwargs):
@@ -60,18 +56,6 @@ def overdue_request(manager, signers, *, due=YESTERDAY, title="Spec", **kwargs):
     doc = doc_create(actor=manager, initiative=initiative, title=title)
     return signoff_request_create(
         actor=manager, doc=doc, stakeholders=signers, due=due, **kwargs
-    )
-
-
-def decide(request, user, decision="approved", comment=""):
-    request.refresh_from_db()
-    return signoff_decide(
-        request=request,
-        stakeholder=user,
-        decision=decision,
-        password=PASSWORD,
-        version_number=request.version.number,
-        comment=comment,
     )
 
 
