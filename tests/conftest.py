@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from celery.result import _set_task_join_will_block
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -174,6 +175,9 @@ def celery_worker(redis_url: str, transactional_db: Any) -> Iterator[Any]:
         yield worker
     celery_app.conf.update(previous)
     _drop_broker_connections()
+    # A worker marks the process as one where joining a result would block
+    # (`result.get()` then raises); the tests after it run tasks eagerly again.
+    _set_task_join_will_block(False)
 
 
 def _drop_broker_connections() -> None:
