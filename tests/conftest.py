@@ -88,6 +88,14 @@ def _celery_eager() -> Iterator[None]:
     celery_app.conf.task_always_eager = False
 
 
+@pytest.fixture(autouse=True)
+def _celery_results_joinable() -> None:
+    """Let a test wait for an eager task's result: Celery marks the process as
+    one where joining would block when a worker starts in it, and an eager task
+    applied on another thread (the live server's) can leave the mark behind."""
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     """Return a factory: make_user("manager") -> user with that role (and a Person)."""
@@ -175,9 +183,6 @@ def celery_worker(redis_url: str, transactional_db: Any) -> Iterator[Any]:
         yield worker
     celery_app.conf.update(previous)
     _drop_broker_connections()
-    # A worker marks the process as one where joining a result would block
-    # (`result.get()` then raises); the tests after it run tasks eagerly again.
-    _set_task_join_will_block(False)
 
 
 def _drop_broker_connections() -> None:
