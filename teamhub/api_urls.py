@@ -5,6 +5,8 @@ from django.urls import path
 from teamhub.core.apis import AuthTokenCreateApi
 from teamhub.initiatives import apis as initiative_apis
 from teamhub.initiatives import board_apis, card_apis, checkin_apis, column_apis
+from teamhub.integrations import activity_apis, webhook_apis
+from teamhub.integrations import apis as integration_apis
 from teamhub.people import apis as people_apis
 from teamhub.people import import_apis, search_apis
 from teamhub.requirements import apis as requirement_apis
@@ -20,4 +22,7 @@ urlpatterns = [
     *card_apis.urlpatterns,
     *checkin_apis.urlpatterns,
     *requirement_apis.urlpatterns,
+    *integration_apis.urlpatterns,
+    *activity_apis.urlpatterns,
+    *webhook_apis.urlpatterns,
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "teamhub.people",
     "teamhub.initiatives",
     "teamhub.requirements",
+    "teamhub.integrations",
 ]
 
 MIDDLEWARE = [
@@ -196,12 +197,25 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into django-celery-beat's tables when beat starts; admins can change
 # them in the admin. Reminders run hourly: the task itself sends each person at
 # most one a day, so a second run (or a missed hour) changes nothing.
+TEAMHUB_SYNC_MINUTES = env.int("TEAMHUB_SYNC_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE = {
     "signoff-reminders": {
         "task": "teamhub.requirements.tasks.signoff_reminders_send_task",
         "schedule": 60 * 60,
     },
+    "integrations-sync": {
+        "task": "teamhub.integrations.tasks.sync_all_task",
+        "schedule": 60 * TEAMHUB_SYNC_MINUTES,
+    },
 }
+
+# Integrations: bare Git mirrors live here; tokens stored in the database are
+# encrypted with TEAMHUB_ENCRYPTION_KEY (a Fernet key; derived from SECRET_KEY
+# when unset, so rotating SECRET_KEY then needs the tokens entered again).
+TEAMHUB_GIT_MIRRORS_DIR = Path(
+    env.str("TEAMHUB_GIT_MIRRORS_DIR", default=str(VAR_DIR / "git"))
+)
+TEAMHUB_ENCRYPTION_KEY = env.str("TEAMHUB_ENCRYPTION_KEY", default="")
 
 REST_FRAMEWORK = {
     # Token first, so an anonymous request gets 401 with a WWW-Authenticate header.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", include("teamhub.people.urls")),
     path("boards/", include("teamhub.initiatives.urls")),
     path("requirements/", include("teamhub.requirements.urls")),
+    path("integrations/", include("teamhub.integrations.urls")),
     path("api/", include("teamhub.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

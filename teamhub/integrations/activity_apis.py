@@ -1,0 +1,5 @@
+"""The activity API (placeholder)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
