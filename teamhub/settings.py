@@ -216,6 +216,8 @@ TEAMHUB_GIT_MIRRORS_DIR = Path(
     env.str("TEAMHUB_GIT_MIRRORS_DIR", default=str(VAR_DIR / "git"))
 )
 TEAMHUB_ENCRYPTION_KEY = env.str("TEAMHUB_ENCRYPTION_KEY", default="")
+# A sync run is stopped (SoftTimeLimitExceeded → failed) after this many seconds.
+TEAMHUB_SYNC_SOFT_TIME_LIMIT = env.int("TEAMHUB_SYNC_SOFT_TIME_LIMIT", default=15 * 60)
 
 REST_FRAMEWORK = {
     # Token first, so an anonymous request gets 401 with a WWW-Authenticate header.
@@ -244,6 +246,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choices that share a field name across models get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "SyncRunStatusEnum": "teamhub.integrations.models.SyncRun.Status",
+        "SyncRunTriggerEnum": "teamhub.integrations.models.SyncRun.Trigger",
+        "JiraMappingKindEnum": "teamhub.integrations.models.JiraMapping.Kind",
+        "ActivityKindEnum": "teamhub.integrations.models.ActivityEvent.Kind",
+        "IntegrationSourceEnum": "teamhub.integrations.models.Source",
+        "SkillSourceEnum": "teamhub.people.models.PersonSkill.Source",
+        "AssignmentStatusEnum": "teamhub.initiatives.models.Assignment.Status",
+    },
 }
 
 LOGGING = {

@@ -21,6 +21,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Boards", reverse("initiatives:boards"), True),
         ("Requirements", reverse("requirements:docs"), True),
         ("Import", reverse("people:import"), user_has_role(user, Role.MANAGER)),
+        (
+            "Integrations",
+            reverse("integrations:index"),
+            user_has_role(user, Role.MANAGER),
+        ),
     ]
     allowed_items = [(label, url) for label, url, allowed in items if allowed]
     # The most specific link that prefixes the path is the current one.

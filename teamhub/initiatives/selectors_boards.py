@@ -21,6 +21,7 @@ from teamhub.initiatives.models import (
 )
 from teamhub.initiatives.swimlanes import Lane, lane_key, lanes_for
 from teamhub.initiatives.value import hardening_reason
+from teamhub.integrations.selectors import initiative_activity_counts
 from teamhub.people.models import Person, Team
 from teamhub.requirements.selectors import signoff_states
 from teamhub.requirements.state import DocState
@@ -268,6 +269,7 @@ def board_detail(*, board_id: int, filters: CardFilters | None = None) -> BoardD
             BoardMember(pk, MemberPerson(person_id, name), role, allocation, status)
         )
     signoffs = signoff_states(initiative_ids)
+    activity = initiative_activity_counts(initiative_ids)
     since = timezone.localdate() - TREND_WINDOW
     trends: dict[int, list[tuple[float, float | None]]] = defaultdict(list)
     for initiative_id, business_value, model_metric in (
@@ -308,6 +310,7 @@ def board_detail(*, board_id: int, filters: CardFilters | None = None) -> BoardD
                     if initiative.pk in signoffs
                     else None
                 ),
+                activity=activity.get(initiative.pk),
             )
         )
     return BoardDetail(

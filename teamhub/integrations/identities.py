@@ -1,6 +1,7 @@
 """External identities (Jira accountIds, Git author e-mails) and the people
 they belong to: matched by lower-cased e-mail; the rest wait for a manager."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,8 +21,34 @@ class SeenIdentity:
     display_name: str = ""
 
 
+# GitHub's private commit e-mails: "12345+login@users.noreply.github.com" (since
+# 2017) and "login@users.noreply.github.com" (older accounts).
+GITHUB_NOREPLY = re.compile(
+    r"^(?:(?P<id>\d+)\+)?(?P<login>[a-z0-9][a-z0-9-]*(?:\[bot\])?)"
+    r"@users\.noreply\.github\.com$"
+)
+
+
 def email_normalise(email: str) -> str:
     return email.strip().lower()
+
+
+def github_noreply_login(email: str) -> str | None:
+    """Return the GitHub login of a noreply commit e-mail, else None."""
+    match = GITHUB_NOREPLY.match(email_normalise(email))
+    return match["login"] if match else None
+
+
+def identity_hint(email: str) -> str:
+    """Return a hint for a reviewer about who an e-mail belongs to ("GitHub
+    user @login" for noreply addresses), or "" when the e-mail says it all.
+
+    A noreply address never matches a person's e-mail, so such identities wait
+    for a manager; the login is what helps them decide (and it is offered as a
+    suggestion when a TeamHub username equals it, never linked automatically).
+    """
+    login = github_noreply_login(email)
+    return f"GitHub user @{login}" if login else ""
 
 
 def identities_resolve(
@@ -55,7 +82,9 @@ def identities_resolve(
                     source=source,
                     external_id=entry.external_id,
                     email=email_normalise(entry.email),
-                    display_name=entry.display_name[:255],
+                    display_name=(entry.display_name or _noreply_name(entry.email))[
+                        :255
+                    ],
                     person_id=people.get(email_normalise(entry.email)),
                 )
                 for entry in new
@@ -71,3 +100,8 @@ def identities_resolve(
             }
         )
     return existing
+
+
+def _noreply_name(email: str) -> str:
+    login = github_noreply_login(email)
+    return f"@{login}" if login else ""

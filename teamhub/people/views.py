@@ -23,6 +23,7 @@ from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from teamhub.integrations.selectors import profile_activity_context
 from teamhub.people import services
 from teamhub.people.forms import (
     DirectoryFilterForm,
@@ -239,6 +240,7 @@ def _profile_context(
     if goal_form is None and can_edit:
         goal_form = LearningGoalForm(auto_id=GOAL_FORM_IDS)
     return {
+        **profile_activity_context(person),
         "profile": profile,
         "person": person,
         "is_self": is_self,

@@ -514,7 +514,7 @@ def test_board_detail_takes_a_constant_number_of_queries(
     api = api_as("stakeholder")
     # Token; board, columns, gates, totals, cards, labels, members, check-ins,
     # requirement documents (for the sign-off badge), teams (for team lanes).
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = api.get(f"/api/boards/{board.pk}/")
     assert response.json()["total"] == count
     assert sum(len(c["cards"]) for c in response.json()["columns"]) == count

@@ -311,7 +311,7 @@ def test_board_detail_runs_the_same_queries_for_20_and_300_cards(
         assert sum(row.count for row in rows) == size
         counts.append((len(everything), len(filtered)))
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         board_detail(board_id=board.pk)
 
 

@@ -27,6 +27,7 @@ from teamhub.initiatives.models import (
     ValueCheckIn,
 )
 from teamhub.initiatives.services_boards import board_create
+from teamhub.integrations.evidence import evidence_rules_seed
 from teamhub.people.demo import data
 from teamhub.people.demo.boards import BoardsPlan, boards_plan
 from teamhub.people.demo.org import org_plan
@@ -247,6 +248,7 @@ def demo_org_seed(
     )
 
     taxonomy = skill_taxonomy_load()
+    evidence_rules_seed()
     skills = {name: skill.pk for name, skill in taxonomy.skills.items()}
     clock.lap(f"Skill taxonomy: {len(skills)} skills, {taxonomy.skills_created} new")
 

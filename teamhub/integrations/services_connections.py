@@ -1,0 +1,335 @@
+"""Writes to connections: Jira connections (with their initiative mappings) and
+Git repositories. Admins only; audited; secrets are encrypted and never logged
+(the audit log records only that a secret changed)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from teamhub.core.models import User
+from teamhub.core.roles import Role, user_has_role
+from teamhub.core.services import audit_record
+from teamhub.initiatives.models import Initiative
+from teamhub.integrations.models import GitRepository, JiraConnection, JiraMapping
+
+# A branch name we hand to git: no options, no spaces, no revision syntax.
+BRANCH = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/+-]{1,200}$")
+# git's "<transport>::<address>" remote-helper syntax (e.g. ext::) runs commands.
+REMOTE_HELPER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*::")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_USERINFO = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^/@:]*):[^/@]*@")
+
+
+@dataclass(frozen=True)
+class MappingRow:
+    kind: str
+    value: str
+    initiative: Initiative
+
+
+def _require_admin(actor: User) -> None:
+    if not user_has_role(actor, Role.ADMIN):
+        raise PermissionDenied("Only admins can change integrations.")
+
+
+def url_redacted(url: str) -> str:
+    """Return ``url`` with any password in it replaced by ***."""
+    return _USERINFO.sub(r"\g<scheme>\g<user>:***@", url)
+
+
+# --- Jira -------------------------------------------------------------------
+
+
+def _jira_check(connection: JiraConnection) -> None:
+    errors: dict[str, list[str]] = {}
+    scheme = urlsplit(connection.base_url).scheme.lower()
+    if scheme not in ("http", "https"):
+        errors["base_url"] = ["Enter an http:// or https:// address."]
+    if connection.token_env and not ENV_NAME.match(connection.token_env):
+        errors["token_env"] = ["Enter the name of an environment variable."]
+    if not connection.has_token:
+        errors["api_token"] = [
+            "Enter an API token, or the environment variable that holds it."
+        ]
+    if (
+        connection.deployment == JiraConnection.Deployment.CLOUD
+        and not connection.email
+    ):
+        errors["email"] = ["Jira Cloud needs the e-mail of the token's account."]
+    try:
+        connection.full_clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _jira_changes(
+    connection: JiraConnection,
+    fields: dict[str, Any],
+    api_token: str | None,
+    webhook_secret: str | None,
+) -> list[str]:
+    changed = []
+    for name, value in fields.items():
+        if getattr(connection, name) != value:
+            setattr(connection, name, value)
+            changed.append(name)
+    if connection.base_url:
+        connection.base_url = connection.base_url.rstrip("/")
+    if api_token:
+        connection.token_set(api_token)
+        changed.append("api_token")
+    if webhook_secret is not None and (
+        webhook_secret or connection.webhook_secret_encrypted
+    ):
+        connection.webhook_secret_set(webhook_secret)
+        changed.append("webhook_secret")
+    return changed
+
+
+JIRA_FIELDS = (
+    "name",
+    "base_url",
+    "deployment",
+    "email",
+    "token_env",
+    "jql",
+    "active",
+    "jira_timezone",
+    "page_cap",
+)
+
+
+@transaction.atomic
+def jira_connection_create(
+    *,
+    actor: User,
+    name: str,
+    base_url: str,
+    deployment: str = JiraConnection.Deployment.CLOUD,
+    email: str = "",
+    api_token: str = "",
+    token_env: str = "",
+    jql: str = "",
+    webhook_secret: str = "",
+    active: bool = True,
+    page_cap: int = 1000,
+    mappings: list[MappingRow] | None = None,
+) -> JiraConnection:
+    _require_admin(actor)
+    connection = JiraConnection(created_by=actor)
+    fields = {
+        "name": name.strip(),
+        "base_url": base_url.strip(),
+        "deployment": deployment,
+        "email": email.strip(),
+        "token_env": token_env.strip(),
+        "jql": jql.strip(),
+        "active": active,
+        "page_cap": page_cap,
+    }
+    _jira_changes(connection, fields, api_token or None, webhook_secret or None)
+    _jira_check(connection)
+    connection.save()
+    if mappings:
+        _mappings_replace(connection, mappings)
+    audit_record(
+        actor=actor,
+        verb="jira_connection.created",
+        target=connection,
+        data={
+            "base_url": connection.base_url,
+            "deployment": connection.deployment,
+            "mappings": len(mappings or []),
+        },
+    )
+    return connection
+
+
+@transaction.atomic
+def jira_connection_update(
+    *,
+    actor: User,
+    connection: JiraConnection,
+    api_token: str | None = None,
+    webhook_secret: str | None = None,
+    mappings: list[MappingRow] | None = None,
+    **fields: Any,
+) -> JiraConnection:
+    """Change the given fields; a token left empty or None is kept, a webhook
+    secret of "" removes it; ``mappings`` (if given) replaces every rule."""
+    _require_admin(actor)
+    unknown = set(fields) - set(JIRA_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields {sorted(unknown)}")
+    connection = JiraConnection.objects.select_for_update().get(pk=connection.pk)
+    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    changed = _jira_changes(connection, cleaned, api_token or None, webhook_secret)
+    _jira_check(connection)
+    connection.save()
+    if mappings is not None and _mappings_replace(connection, mappings):
+        changed.append("mappings")
+    if changed:
+        audit_record(
+            actor=actor,
+            verb="jira_connection.updated",
+            target=connection,
+            data={"changed": sorted(set(changed))},
+        )
+    return connection
+
+
+def _mappings_replace(connection: JiraConnection, rows: list[MappingRow]) -> bool:
+    """Replace the connection's mapping rules; return whether they changed."""
+    wanted: dict[tuple[str, str], int] = {}
+    errors: list[str] = []
+    for row in rows:
+        value = row.value.strip()
+        if row.kind not in JiraMapping.Kind.values:
+            errors.append(f"Unknown mapping kind {row.kind!r}.")
+            continue
+        if not value:
+            errors.append("A mapping needs a value.")
+            continue
+        if (row.kind, value) in wanted:
+            errors.append(f"{row.kind} {value} is mapped twice.")
+            continue
+        wanted[(row.kind, value)] = row.initiative.pk
+    if errors:
+        raise ValidationError({"mappings": errors})
+    current = {
+        (m.kind, m.value): m.initiative_id
+        for m in JiraMapping.objects.filter(connection=connection)
+    }
+    if current == wanted:
+        return False
+    JiraMapping.objects.filter(connection=connection).delete()
+    JiraMapping.objects.bulk_create(
+        JiraMapping(connection=connection, kind=kind, value=value, initiative_id=pk)
+        for (kind, value), pk in wanted.items()
+    )
+    return True
+
+
+# --- Git --------------------------------------------------------------------
+
+
+def _branches_clean(branches: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for branch in branches:
+        branch = branch.strip()
+        if not branch:
+            continue
+        if not BRANCH.match(branch) or branch.endswith((".lock", "/", ".")):
+            raise ValidationError({"branches": [f"{branch!r} is not a branch name."]})
+        if branch not in cleaned:
+            cleaned.append(branch)
+    return cleaned
+
+
+def _git_check(repository: GitRepository) -> None:
+    errors: dict[str, list[str]] = {}
+    url = repository.url
+    if not url:
+        errors["url"] = ["Enter a remote URL or a local path."]
+    elif (
+        url.startswith("-")
+        or REMOTE_HELPER.match(url)
+        or any(c in url for c in "\n\r\0")
+    ):
+        errors["url"] = ["Enter a remote URL (https://, ssh://, git@…) or a path."]
+    try:
+        repository.full_clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+GIT_FIELDS = ("name", "url", "branches", "initiative", "active")
+
+
+@transaction.atomic
+def git_repository_create(
+    *,
+    actor: User,
+    name: str,
+    url: str,
+    branches: list[str] | None = None,
+    initiative: Initiative | None = None,
+    webhook_secret: str = "",
+    active: bool = True,
+) -> GitRepository:
+    _require_admin(actor)
+    repository = GitRepository(
+        name=name.strip(),
+        url=url.strip(),
+        branches=_branches_clean(branches or []),
+        initiative=initiative,
+        active=active,
+        created_by=actor,
+    )
+    if webhook_secret:
+        repository.webhook_secret_set(webhook_secret)
+    _git_check(repository)
+    repository.save()
+    audit_record(
+        actor=actor,
+        verb="git_repository.created",
+        target=repository,
+        data={"url": url_redacted(repository.url), "branches": repository.branches},
+    )
+    return repository
+
+
+@transaction.atomic
+def git_repository_update(
+    *,
+    actor: User,
+    repository: GitRepository,
+    webhook_secret: str | None = None,
+    **fields: Any,
+) -> GitRepository:
+    """Change the given fields; a URL equal to its redacted form (as shown) is
+    kept; a webhook secret of None is kept and "" removes it."""
+    _require_admin(actor)
+    unknown = set(fields) - set(GIT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields {sorted(unknown)}")
+    repository = GitRepository.objects.select_for_update().get(pk=repository.pk)
+    if "url" in fields:
+        url = fields["url"].strip()
+        fields["url"] = repository.url if url == url_redacted(repository.url) else url
+    if "name" in fields:
+        fields["name"] = fields["name"].strip()
+    if "branches" in fields:
+        fields["branches"] = _branches_clean(fields["branches"] or [])
+    changed = []
+    for name, value in fields.items():
+        if getattr(repository, name) != value:
+            setattr(repository, name, value)
+            changed.append(name)
+    if webhook_secret is not None and (
+        webhook_secret or repository.webhook_secret_encrypted
+    ):
+        repository.webhook_secret_set(webhook_secret)
+        changed.append("webhook_secret")
+    _git_check(repository)
+    repository.save()
+    if changed:
+        audit_record(
+            actor=actor,
+            verb="git_repository.updated",
+            target=repository,
+            data={"changed": sorted(changed)},
+        )
+    return repository
