@@ -35,6 +35,7 @@ from tests.factories import (
     PersonFactory,
     TeamFactory,
 )
+from tests.integrations.test_identities import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +335,20 @@ def test_board_people_are_the_owners_and_current_members_of_its_cards(world):
 def test_board_people_takes_three_queries(world, django_assert_num_queries):
     with django_assert_num_queries(3):
         board_people(board_id=world["board"].pk)
+
+
+def test_cards_count_the_initiatives_activity_of_the_last_30_days(world):
+    one, two, *_ = world["initiatives"]
+    now = timezone.now()
+    for days in (1, 5, 29):
+        make_event(initiative=one, occurred_at=now - dt.timedelta(days=days))
+    make_event(initiative=one, occurred_at=now - dt.timedelta(days=45))  # too old
+    make_event(initiative=one, orphaned=True)  # rewritten history
+    make_event(initiative=two, occurred_at=now - dt.timedelta(days=2))
+
+    detail = board_detail(board_id=world["board"].pk)
+
+    cards = {c.card.initiative.key: c for col in detail.columns for c in col.cards}
+    assert cards["CV-1"].activity == 3
+    assert cards["CV-2"].activity == 1
+    assert cards["FRD-1"].activity is None  # nothing recent: the card shows "—"
