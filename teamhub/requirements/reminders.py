@@ -15,10 +15,8 @@ from django.utils import timezone
 
 from teamhub.core.models import User
 from teamhub.requirements.models import (
-    SignOff,
     SignOffReminder,
     SignOffRequest,
-    SignOffRule,
 )
 from teamhub.requirements.notifications import (
     Mail,
@@ -30,16 +28,14 @@ from teamhub.requirements.notifications import (
     mail_signature,
     user_name,
 )
-from teamhub.requirements.rules import doc_criticality, teams_of, unmet_rules
 from teamhub.requirements.selectors import (
     latest_decision_annotations,
+    statuses_of,
     still_to_decide,
 )
 from teamhub.requirements.state import (
     DocState,
     Standing,
-    request_state,
-    standings,
 )
 
 logger = logging.getLogger("teamhub.requirements")
@@ -83,51 +79,14 @@ def signoff_overdue_by_user(*, today: dt.date) -> dict[User, list[OverdueItem]]:
         .select_related("version", "doc__initiative", "requested_by")
         .order_by("due", "created", "id")
     )
-    stakeholders: dict[int, list[int]] = {}
-    for request_id, user_id in (
-        through.objects.filter(signoffrequest__in=requests)
-        .order_by("user_id")
-        .values_list("signoffrequest_id", "user_id")
-    ):
-        stakeholders.setdefault(request_id, []).append(user_id)
-    decisions: dict[int, list[SignOff]] = {}
-    for signoff in (
-        SignOff.objects.filter(request__in=requests)
-        .select_related("version")
-        .order_by("signed_at", "id")
-    ):
-        decisions.setdefault(signoff.request_id, []).append(signoff)
-    people = {
-        request.pk: standings(
-            request=request,
-            stakeholder_ids=stakeholders.get(request.pk, []),
-            signoffs=decisions.get(request.pk, []),
-        )
-        for request in requests
-    }
-    rules = list(
-        SignOffRule.objects.filter(active=True).order_by("min_criticality", "id")
-    )
-    teams = (
-        teams_of({p.stakeholder_id for row in people.values() for p in row})
-        if rules
-        else {}
-    )
+    statuses = statuses_of(requests)
     users = User.objects.in_bulk({user_id for _, user_id in pending})
     result: dict[User, list[OverdueItem]] = {}
     for request in requests:
-        criticality = doc_criticality(request.doc, request.version.fields)
-        needed = [rule for rule in rules if rule.min_criticality <= criticality]
-        approvers = [
-            p.stakeholder_id
-            for p in people[request.pk]
-            if p.standing == Standing.APPROVED
-        ]
-        met = not unmet_rules(needed, approvers, teams)
-        state = request_state(request=request, people=people[request.pk], rules_met=met)
-        if state == DocState.APPROVED:
+        status = statuses[request.pk]
+        if status.state == DocState.APPROVED:
             continue
-        for person in people[request.pk]:
+        for person in status.people:
             if (request.pk, person.stakeholder_id) not in pending:
                 continue
             if person.standing not in (Standing.WAITING, Standing.STALE):

@@ -9,14 +9,12 @@ from django.db.models import F, OuterRef, Q, Subquery
 from teamhub.core.models import User
 from teamhub.initiatives.models import Initiative
 from teamhub.requirements.models import (
-    DocVersion,
     RequirementDoc,
     SignOff,
     SignOffRequest,
     SignOffRule,
 )
 from teamhub.requirements.rules import (
-    applicable_rules,
     doc_criticality,
     teams_of,
     unmet_rules,
@@ -38,25 +36,72 @@ class RequestStatus:
     state: str
 
 
+def statuses_of(requests: Sequence[SignOffRequest]) -> dict[int, RequestStatus]:
+    """Return each request's stakeholders' standings and computed state, by id,
+    in a fixed number of queries whatever the number of requests. The requests
+    come with their version and ``doc__initiative`` loaded (the criticality
+    rules need them); each standing's decision comes with its version."""
+    if not requests:
+        return {}
+    request_ids = [request.pk for request in requests]
+    through = SignOffRequest.stakeholders.through
+    stakeholders: dict[int, list[int]] = {}
+    for request_id, user_id in (
+        through.objects.filter(signoffrequest_id__in=request_ids)
+        .order_by("user_id")
+        .values_list("signoffrequest_id", "user_id")
+    ):
+        stakeholders.setdefault(request_id, []).append(user_id)
+    decisions: dict[int, list[SignOff]] = {}
+    for signoff in (
+        SignOff.objects.filter(request_id__in=request_ids)
+        .select_related("version")
+        .defer("version__body_markdown")
+        .order_by("signed_at", "id")
+    ):
+        decisions.setdefault(signoff.request_id, []).append(signoff)
+    people = {
+        request.pk: standings(
+            request=request,
+            stakeholder_ids=stakeholders.get(request.pk, []),
+            signoffs=decisions.get(request.pk, []),
+        )
+        for request in requests
+    }
+    approvers = {
+        request.pk: [
+            p.stakeholder_id
+            for p in people[request.pk]
+            if p.standing == Standing.APPROVED
+        ]
+        for request in requests
+    }
+    rules = list(
+        SignOffRule.objects.filter(active=True)
+        .select_related("team")
+        .order_by("min_criticality", "id")
+    )
+    everyone = {user_id for ids in approvers.values() for user_id in ids}
+    teams = teams_of(everyone) if rules and everyone else {}
+    result: dict[int, RequestStatus] = {}
+    for request in requests:
+        criticality = doc_criticality(request.doc, request.version.fields)
+        needed = [rule for rule in rules if rule.min_criticality <= criticality]
+        unmet = unmet_rules(needed, approvers[request.pk], teams)
+        result[request.pk] = RequestStatus(
+            request=request,
+            people=people[request.pk],
+            unmet_rules=[str(rule) for rule in unmet],
+            state=request_state(
+                request=request, people=people[request.pk], rules_met=not unmet
+            ),
+        )
+    return result
+
+
 def request_status(request: SignOffRequest) -> RequestStatus:
     """Return the request's stakeholders' standings and its computed state."""
-    stakeholder_ids = list(
-        request.stakeholders.order_by("pk").values_list("pk", flat=True)
-    )
-    signoffs = list(request.signoffs.order_by("signed_at", "id"))
-    people = standings(
-        request=request, stakeholder_ids=stakeholder_ids, signoffs=signoffs
-    )
-    approvers = [p.stakeholder_id for p in people if p.standing == Standing.APPROVED]
-    version: DocVersion = request.version
-    rules = applicable_rules(doc_criticality(request.doc, version.fields))
-    unmet = unmet_rules(rules, approvers)
-    return RequestStatus(
-        request=request,
-        people=people,
-        unmet_rules=[str(rule) for rule in unmet],
-        state=request_state(request=request, people=people, rules_met=not unmet),
-    )
+    return statuses_of([request])[request.pk]
 
 
 def doc_state(doc: RequirementDoc) -> str:
@@ -107,54 +152,8 @@ def request_statuses(docs: Sequence[RequirementDoc]) -> dict[int, RequestStatus]
     for request in requests:
         request.doc = by_id[request.doc_id]
         latest[request.doc_id] = request
-    request_ids = [request.pk for request in latest.values()]
-    through = SignOffRequest.stakeholders.through
-    stakeholders: dict[int, list[int]] = {}
-    for request_id, user_id in (
-        through.objects.filter(signoffrequest_id__in=request_ids)
-        .order_by("user_id")
-        .values_list("signoffrequest_id", "user_id")
-    ):
-        stakeholders.setdefault(request_id, []).append(user_id)
-    decisions: dict[int, list[SignOff]] = {}
-    for signoff in SignOff.objects.filter(request_id__in=request_ids).order_by(
-        "signed_at", "id"
-    ):
-        decisions.setdefault(signoff.request_id, []).append(signoff)
-    rules = list(
-        SignOffRule.objects.filter(active=True)
-        .select_related("team")
-        .order_by("min_criticality", "id")
-    )
-    people_by_request: dict[int, list[StakeholderStanding]] = {}
-    approvers: set[int] = set()
-    for request in latest.values():
-        people = standings(
-            request=request,
-            stakeholder_ids=stakeholders.get(request.pk, []),
-            signoffs=decisions.get(request.pk, []),
-        )
-        people_by_request[request.pk] = people
-        approvers |= {
-            p.stakeholder_id for p in people if p.standing == Standing.APPROVED
-        }
-    teams = teams_of(approvers)
-    result: dict[int, RequestStatus] = {}
-    for doc_id, request in latest.items():
-        people = people_by_request[request.pk]
-        criticality = doc_criticality(by_id[doc_id], request.version.fields)
-        needed = [rule for rule in rules if rule.min_criticality <= criticality]
-        approved_by = [
-            p.stakeholder_id for p in people if p.standing == Standing.APPROVED
-        ]
-        unmet = unmet_rules(needed, approved_by, teams)
-        result[doc_id] = RequestStatus(
-            request=request,
-            people=people,
-            unmet_rules=[str(rule) for rule in unmet],
-            state=request_state(request=request, people=people, rules_met=not unmet),
-        )
-    return result
+    statuses = statuses_of(list(latest.values()))
+    return {doc_id: statuses[request.pk] for doc_id, request in latest.items()}
 
 
 def _states_of(docs: Sequence[RequirementDoc]) -> dict[int, str]:

@@ -29,7 +29,7 @@ from teamhub.requirements.selectors import (
     doc_states,
     request_statuses,
 )
-from teamhub.requirements.state import DocState, Standing
+from teamhub.requirements.state import DocState, Standing, approvals_needed
 
 # The version columns a list or history shows (never the body or the fields).
 _VERSION_HEAD = ("pk", "doc_id", "number", "content_sha256", "author", "created")
@@ -98,15 +98,10 @@ class SignOffProgress:
         people = status.people
         request = status.request
         asked = len(people)
-        needed = (
-            asked
-            if request.policy == SignOffRequest.Policy.ALL
-            else (request.quorum or asked)
-        )
         return cls(
             status=status,
             approved=sum(p.standing == Standing.APPROVED for p in people),
-            needed=needed,
+            needed=approvals_needed(request, asked),
             asked=asked,
             rejected=sum(p.standing == Standing.REJECTED for p in people),
             stale=sum(p.standing == Standing.STALE for p in people),

@@ -17,18 +17,17 @@ from teamhub.requirements.models import (
     SignOffRequest,
     SignOffRule,
 )
-from teamhub.requirements.rules import doc_criticality, teams_of, unmet_rules
+from teamhub.requirements.rules import doc_criticality
 from teamhub.requirements.selectors import (
     InboxItem,
     RequestStatus,
     signoff_inbox,
+    statuses_of,
 )
 from teamhub.requirements.state import (
     DocState,
-    StakeholderStanding,
     Standing,
-    request_state,
-    standings,
+    approvals_needed,
 )
 
 # The related rows every function here expects a request to come with.
@@ -52,75 +51,14 @@ class Progress:
 def _progress(status: RequestStatus) -> Progress:
     request = status.request
     approvals = sum(p.standing == Standing.APPROVED for p in status.people)
-    if request.policy == SignOffRequest.Policy.QUORUM and request.quorum:
-        needed = request.quorum
-    else:
-        needed = len(status.people)
+    needed = approvals_needed(request, len(status.people))
     return Progress(status=status, approvals=approvals, needed=needed)
 
 
-def request_statuses(requests: Sequence[SignOffRequest]) -> dict[int, Progress]:
-    """Return each request's status and progress by id, in five queries at most.
-
-    The requests come with their version and ``doc__initiative`` loaded; the
-    latest decisions in ``status.people`` come with their version.
-    """
-    if not requests:
-        return {}
-    through = SignOffRequest.stakeholders.through
-    stakeholders: dict[int, list[int]] = {}
-    for request_id, user_id in (
-        through.objects.filter(signoffrequest_id__in=[r.pk for r in requests])
-        .order_by("user_id")
-        .values_list("signoffrequest_id", "user_id")
-    ):
-        stakeholders.setdefault(request_id, []).append(user_id)
-    decisions: dict[int, list[SignOff]] = {}
-    for signoff in (
-        SignOff.objects.filter(request__in=[r.pk for r in requests])
-        .select_related("version")
-        .order_by("signed_at", "id")
-    ):
-        decisions.setdefault(signoff.request_id, []).append(signoff)
-    people: dict[int, list[StakeholderStanding]] = {}
-    approvers: set[int] = set()
-    for request in requests:
-        people[request.pk] = standings(
-            request=request,
-            stakeholder_ids=stakeholders.get(request.pk, []),
-            signoffs=decisions.get(request.pk, []),
-        )
-        approvers |= {
-            p.stakeholder_id
-            for p in people[request.pk]
-            if p.standing == Standing.APPROVED
-        }
-    rules = list(
-        SignOffRule.objects.filter(active=True)
-        .select_related("team")
-        .order_by("min_criticality", "id")
-    )
-    teams = teams_of(approvers) if rules and approvers else {}
-    result: dict[int, Progress] = {}
-    for request in requests:
-        criticality = doc_criticality(request.doc, request.version.fields)
-        needed = [rule for rule in rules if rule.min_criticality <= criticality]
-        approved_by = [
-            p.stakeholder_id
-            for p in people[request.pk]
-            if p.standing == Standing.APPROVED
-        ]
-        unmet = unmet_rules(needed, approved_by, teams)
-        status = RequestStatus(
-            request=request,
-            people=people[request.pk],
-            unmet_rules=[str(rule) for rule in unmet],
-            state=request_state(
-                request=request, people=people[request.pk], rules_met=not unmet
-            ),
-        )
-        result[request.pk] = _progress(status)
-    return result
+def request_progress(requests: Sequence[SignOffRequest]) -> dict[int, Progress]:
+    """Return each request's status and progress by id, in a fixed number of
+    queries (see ``selectors.statuses_of`` for what the requests need loaded)."""
+    return {pk: _progress(status) for pk, status in statuses_of(requests).items()}
 
 
 def rules_for(*, doc: RequirementDoc, version: DocVersion) -> list[SignOffRule]:
@@ -171,7 +109,7 @@ def signoff_detail(*, request: SignOffRequest) -> SignOffDetail:
     """Return what the sign page shows of ``request`` (loaded with
     ``REQUEST_RELATED``): its stakeholders' standings, every decision, the
     rules that apply."""
-    progress = request_statuses([request])[request.pk]
+    progress = request_progress([request])[request.pk]
     users = {
         user.pk: user
         for user in User.objects.filter(
@@ -232,7 +170,7 @@ def signoff_inbox_page(*, user: User, asked_limit: int = 100) -> InboxPage:
         if requester_ids
         else {}
     )
-    statuses = request_statuses(asked)
+    statuses = request_progress(asked)
     return InboxPage(
         waiting=[
             InboxRow(
@@ -362,7 +300,7 @@ def signoff_record(*, version: DocVersion) -> SignOffRecord:
         )
     )
     # request_statuses needs the version with its fields: ``version`` has them.
-    statuses = request_statuses(on_version)
+    statuses = request_progress(on_version)
 
     def ids_of(rows: QuerySet[Any]) -> QuerySet[Any]:
         # Audit targets name their row by its id as text.

@@ -60,6 +60,14 @@ def standings(
     return result
 
 
+def approvals_needed(request: SignOffRequest, asked: int) -> int:
+    """How many approvals the request's policy needs: every one of the ``asked``
+    stakeholders, or the quorum."""
+    if request.policy == SignOffRequest.Policy.QUORUM and request.quorum:
+        return request.quorum
+    return asked
+
+
 def request_state(
     *,
     request: SignOffRequest,
@@ -72,11 +80,6 @@ def request_state(
     if any(person.standing == Standing.REJECTED for person in people):
         return DocState.CHANGES_REQUESTED
     approvals = sum(person.standing == Standing.APPROVED for person in people)
-    needed = (
-        len(people)
-        if request.policy == SignOffRequest.Policy.ALL
-        else (request.quorum or len(people))
-    )
-    if people and approvals >= needed and rules_met:
+    if people and approvals >= approvals_needed(request, len(people)) and rules_met:
         return DocState.APPROVED
     return DocState.IN_REVIEW
