@@ -117,11 +117,9 @@ def doc_state(doc: RequirementDoc) -> str:
 
 
 def initiative_requirements_approved(initiative: Initiative) -> bool:
-    """Return whether some requirement document of the initiative is approved."""
-    docs = RequirementDoc.objects.filter(initiative=initiative).select_related(
-        "initiative"
-    )
-    return any(doc_state(doc) == DocState.APPROVED for doc in docs)
+    """Return whether some requirement document of the initiative is approved
+    (an approved document speaks for the initiative first)."""
+    return signoff_states([initiative.pk]).get(initiative.pk) == DocState.APPROVED
 
 
 # The order in which one initiative's documents speak for it on a board card.
