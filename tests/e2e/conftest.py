@@ -44,34 +44,19 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A fresh browser page; JavaScript errors on it fail the test."""
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1400, "height": 900}
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: errors.append(msg.text) if msg.type == "error" else None,
-    )
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors in the browser: {errors}"
-
-
-@pytest.fixture
 def open_page(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
     """Return a factory of fresh browser pages (own contexts); JavaScript errors
     fail the test, except the responses it expects (a refused move's 409)."""
     contexts: list[Any] = []
     errors: list[str] = []
 
-    def make(expected: re.Pattern[str] = EXPECTED_ERRORS, width: int = 2200) -> Any:
+    def make(
+        expected: re.Pattern[str] = EXPECTED_ERRORS,
+        width: int = 2200,
+        height: int = 1100,
+    ) -> Any:
         context = browser.new_context(
-            base_url=live_server.url, viewport={"width": width, "height": 1100}
+            base_url=live_server.url, viewport={"width": width, "height": height}
         )
         contexts.append(context)
         page = context.new_page()
@@ -91,6 +76,16 @@ def open_page(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
     for context in contexts:
         context.close()
     assert not errors, f"JavaScript errors in the browser: {errors}"
+
+
+# A pattern no console message matches: every JavaScript error fails the test.
+NO_EXPECTED_ERRORS = re.compile(r"(?!)")
+
+
+@pytest.fixture
+def page(open_page: Callable[..., Any]) -> Any:
+    """A fresh browser page; any JavaScript error on it fails the test."""
+    return open_page(NO_EXPECTED_ERRORS, width=1400, height=900)
 
 
 @pytest.fixture
