@@ -28,6 +28,10 @@ class EventData:
 def activity_upsert(events: list[EventData]) -> list[int]:
     """Insert or update each event (matched by source, kind and external id);
     return their ids. One statement per batch of 1,000 plus one read."""
+    # Of events with the same key the last wins, as SQLite leaves it; PostgreSQL
+    # refuses to update one row twice in a statement (a replay's worklog pages
+    # can repeat a worklog).
+    by_key = {(event.source, event.kind, event.external_id): event for event in events}
     rows = [
         ActivityEvent(
             source=event.source,
@@ -43,7 +47,7 @@ def activity_upsert(events: list[EventData]) -> list[int]:
             url=event.url[:500],
             data=event.data,
         )
-        for event in events
+        for event in by_key.values()
     ]
     if not rows:
         return []
@@ -66,10 +70,8 @@ def activity_upsert(events: list[EventData]) -> list[int]:
     )
     ids: list[int] = []
     by_source_kind: dict[tuple[str, str], list[str]] = {}
-    for event in events:
-        by_source_kind.setdefault((event.source, event.kind), []).append(
-            event.external_id
-        )
+    for source, kind, external_id in by_key:
+        by_source_kind.setdefault((source, kind), []).append(external_id)
     for (source, kind), external_ids in by_source_kind.items():
         for start in range(0, len(external_ids), UPSERT_BATCH):
             ids += ActivityEvent.objects.filter(

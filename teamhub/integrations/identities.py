@@ -25,7 +25,8 @@ class SeenIdentity:
 # 2017) and "login@users.noreply.github.com" (older accounts).
 GITHUB_NOREPLY = re.compile(
     r"^(?:(?P<id>\d+)\+)?(?P<login>[a-z0-9][a-z0-9-]*(?:\[bot\])?)"
-    r"@users\.noreply\.github\.com$"
+    r"@users\.noreply\.github\.com$",
+    re.IGNORECASE,
 )
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from teamhub.integrations.activity import EventData, activity_upsert
 from teamhub.integrations.errors import SyncFailed
+from teamhub.integrations.evidence import evidence_record
 from teamhub.integrations.git.log import Commit, commits_stream, imports_added
 from teamhub.integrations.git.mirror import (
     GitError,
@@ -26,6 +27,7 @@ from teamhub.integrations.git.mirror import (
     url_redact,
 )
 from teamhub.integrations.identities import (
+    GITHUB_NOREPLY,
     SeenIdentity,
     email_normalise,
     identities_resolve,
@@ -44,17 +46,14 @@ logger = logging.getLogger(__name__)
 BATCH = 1000
 WEB_HOSTS = ("github", "gitlab", "gitea")
 
-_NOREPLY = re.compile(
-    r"^(?:\d+\+)?(?P<login>[A-Za-z0-9-]+(?:\[bot\])?)@users\.noreply\.github\.com$",
-    re.IGNORECASE,
-)
 _SCP_URL = re.compile(r"^(?:ssh://)?[\w.-]+@(?P<host>[\w.-]+)[:/](?P<path>.+)$")
 
 
 def github_login(email: str) -> str | None:
-    """The GitHub login in a noreply address (``12345+login@users.noreply…``)."""
-    match = _NOREPLY.match(email.strip())
-    return match.group("login") if match else None
+    """The GitHub login in a noreply address (``12345+login@users.noreply…``),
+    as written (``github_noreply_login`` lower-cases it)."""
+    match = GITHUB_NOREPLY.match(email.strip())
+    return match["login"] if match else None
 
 
 def commit_url_base(url: str) -> str | None:
@@ -227,8 +226,6 @@ def git_sync(run: SyncRun) -> dict[str, int]:
 
 
 def _sync(run: SyncRun, repository: GitRepository) -> dict[str, int]:
-    from teamhub.integrations.evidence import evidence_record
-
     path = mirror_update(repository)
     branches = [str(branch) for branch in repository.branches if str(branch).strip()]
     if not branches:

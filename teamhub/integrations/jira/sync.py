@@ -19,6 +19,7 @@ from django.db import transaction
 
 from teamhub.integrations.activity import EventData, activity_upsert
 from teamhub.integrations.errors import SyncFailed
+from teamhub.integrations.evidence import evidence_record
 from teamhub.integrations.identities import SeenIdentity, identities_resolve
 from teamhub.integrations.jira.adf import adf_to_text
 from teamhub.integrations.jira.client import DATA_CENTER, JiraClient
@@ -402,18 +403,8 @@ def _sync_worklogs(run: SyncRun, client: JiraClient, ingest: Ingest) -> None:
 
 
 def _finish(ingest: Ingest) -> dict[str, int]:
-    ingest.counts["evidence"] = _evidence_record(event_ids=ingest.event_ids)
+    ingest.counts["evidence"] = evidence_record(event_ids=ingest.event_ids)
     return ingest.counts
-
-
-def _evidence_record(*, event_ids: list[int]) -> int:
-    """Apply the skill evidence rules to the events (evidence.py's service)."""
-    try:
-        from teamhub.integrations.evidence import evidence_record
-    except ImportError:  # not written yet: the next run records it
-        logger.warning("teamhub.integrations.evidence is missing: no evidence")
-        return 0
-    return int(evidence_record(event_ids=event_ids))
 
 
 def _timezone_remember(connection: JiraConnection, myself: dict[str, Any]) -> dt.tzinfo:

@@ -458,8 +458,6 @@ def test_a_run_that_dies_half_way_resumes_without_duplicates_or_gaps(
 ) -> None:
     build_history(repo)
     monkeypatch.setattr("teamhub.integrations.git.sync.BATCH", 2)
-    from teamhub.integrations import evidence
-
     calls = []
 
     def dies_on_second_batch(*, event_ids: list[int]) -> int:
@@ -468,7 +466,9 @@ def test_a_run_that_dies_half_way_resumes_without_duplicates_or_gaps(
             raise SyncFailed("worker killed")
         return 0
 
-    monkeypatch.setattr(evidence, "evidence_record", dies_on_second_batch)
+    monkeypatch.setattr(
+        "teamhub.integrations.git.sync.evidence_record", dies_on_second_batch
+    )
     with pytest.raises(SyncFailed):
         sync(repository)
     repository.refresh_from_db()

@@ -4,8 +4,6 @@ initiatives, raw payloads, incremental JQL, faults, resumes and replays."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -329,10 +327,8 @@ def test_evidence_is_recorded_for_every_event_of_the_run(
         recorded.extend(event_ids)
         return 7
 
-    monkeypatch.setitem(
-        sys.modules,
-        "teamhub.integrations.evidence",
-        types.SimpleNamespace(evidence_record=evidence_record),
+    monkeypatch.setattr(
+        "teamhub.integrations.jira.sync.evidence_record", evidence_record
     )
     fake_jira.issues = [issue(n) for n in range(1, 4)]
 
