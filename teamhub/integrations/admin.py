@@ -35,15 +35,18 @@ def _secret_input(label: str) -> forms.CharField:
     )
 
 
-class JiraConnectionAdminForm(forms.ModelForm):
+class _WebhookSecretAdminForm(forms.ModelForm):
+    new_webhook_secret = _secret_input("New webhook secret")
+    remove_webhook_secret = forms.BooleanField(required=False)
+
+
+class JiraConnectionAdminForm(_WebhookSecretAdminForm):
     base_url = forms.URLField(
         max_length=200,
         assume_scheme="https",
         help_text="e.g. https://example.atlassian.net",
     )
     new_token = _secret_input("New API token")
-    new_webhook_secret = _secret_input("New webhook secret")
-    remove_webhook_secret = forms.BooleanField(required=False)
 
     class Meta:
         model = JiraConnection
@@ -61,10 +64,7 @@ class JiraConnectionAdminForm(forms.ModelForm):
         ]
 
 
-class GitRepositoryAdminForm(forms.ModelForm):
-    new_webhook_secret = _secret_input("New webhook secret")
-    remove_webhook_secret = forms.BooleanField(required=False)
-
+class GitRepositoryAdminForm(_WebhookSecretAdminForm):
     class Meta:
         model = GitRepository
         fields = ["name", "url", "branches", "initiative", "active"]
@@ -87,8 +87,27 @@ class JiraMappingInline(admin.TabularInline):
     raw_id_fields = ("initiative",)
 
 
+class _ConnectionAdmin(admin.ModelAdmin):
+    """A connection's write-only webhook secret, and who created it."""
+
+    @admin.display(description="Webhook secret")
+    def webhook_state(self, connection: JiraConnection | GitRepository) -> str:
+        return "set" if connection.webhook_secret_encrypted else "not set"
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> None:
+        if form.cleaned_data.get("new_webhook_secret"):
+            obj.webhook_secret_set(form.cleaned_data["new_webhook_secret"])
+        elif form.cleaned_data.get("remove_webhook_secret"):
+            obj.webhook_secret_set("")
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(JiraConnection)
-class JiraConnectionAdmin(admin.ModelAdmin):
+class JiraConnectionAdmin(_ConnectionAdmin):
     form = JiraConnectionAdminForm
     list_display = ("name", "base_url", "deployment", "token_state", "active")
     list_filter = ("deployment", "active")
@@ -102,26 +121,16 @@ class JiraConnectionAdmin(admin.ModelAdmin):
             return f"from ${connection.token_env}"
         return "set" if connection.token_encrypted else "missing"
 
-    @admin.display(description="Webhook secret")
-    def webhook_state(self, connection: JiraConnection) -> str:
-        return "set" if connection.webhook_secret_encrypted else "not set"
-
     def save_model(
         self, request: HttpRequest, obj: JiraConnection, form: Any, change: bool
     ) -> None:
         if form.cleaned_data.get("new_token"):
             obj.token_set(form.cleaned_data["new_token"])
-        if form.cleaned_data.get("new_webhook_secret"):
-            obj.webhook_secret_set(form.cleaned_data["new_webhook_secret"])
-        elif form.cleaned_data.get("remove_webhook_secret"):
-            obj.webhook_secret_set("")
-        if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
 
 
 @admin.register(GitRepository)
-class GitRepositoryAdmin(admin.ModelAdmin):
+class GitRepositoryAdmin(_ConnectionAdmin):
     form = GitRepositoryAdminForm
     list_display = ("name", "shown_url", "initiative", "active")
     list_filter = ("active",)
@@ -132,21 +141,6 @@ class GitRepositoryAdmin(admin.ModelAdmin):
     @admin.display(description="URL")
     def shown_url(self, repository: GitRepository) -> str:
         return url_redacted(repository.url)
-
-    @admin.display(description="Webhook secret")
-    def webhook_state(self, repository: GitRepository) -> str:
-        return "set" if repository.webhook_secret_encrypted else "not set"
-
-    def save_model(
-        self, request: HttpRequest, obj: GitRepository, form: Any, change: bool
-    ) -> None:
-        if form.cleaned_data.get("new_webhook_secret"):
-            obj.webhook_secret_set(form.cleaned_data["new_webhook_secret"])
-        elif form.cleaned_data.get("remove_webhook_secret"):
-            obj.webhook_secret_set("")
-        if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(JiraMapping)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.utils import (
@@ -23,7 +22,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teamhub.core.models import User
 from teamhub.core.permissions import IsAdmin, IsManager
 from teamhub.initiatives.models import Initiative
 from teamhub.integrations.models import (
@@ -33,6 +31,7 @@ from teamhub.integrations.models import (
     SyncRun,
 )
 from teamhub.integrations.runs import Connection, sync_run_queue
+from teamhub.integrations.selectors import jira_connections
 from teamhub.integrations.services_connections import (
     MappingRow,
     git_repository_create,
@@ -41,6 +40,7 @@ from teamhub.integrations.services_connections import (
     jira_connection_update,
     url_redacted,
 )
+from teamhub.people.apis import actor_of, validated_input
 
 # --- output -----------------------------------------------------------------
 
@@ -133,12 +133,6 @@ class GitRepositoryOutputSerializer(serializers.ModelSerializer[GitRepository]):
         return bool(repository.webhook_secret_encrypted)
 
 
-def jira_connections() -> QuerySet[JiraConnection]:
-    return JiraConnection.objects.prefetch_related(
-        Prefetch("mappings", JiraMapping.objects.select_related("initiative"))
-    )
-
-
 # --- input ------------------------------------------------------------------
 
 
@@ -183,11 +177,6 @@ def _mapping_rows(data: dict[str, Any]) -> list[MappingRow] | None:
     return [MappingRow(**row) for row in data.pop("mappings")]
 
 
-def _actor(request: Request) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 class _ReadManagersWriteAdmins(BasePermission):
     message = "Only admins can change integrations."
 
@@ -218,12 +207,10 @@ class JiraConnectionListApi(APIView):
         request=InputSerializer, responses={201: JiraConnectionOutputSerializer}
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = validated_input(self.InputSerializer, request)
         mappings = _mapping_rows(fields)
         connection = jira_connection_create(
-            actor=_actor(request), mappings=mappings, **fields
+            actor=actor_of(request), mappings=mappings, **fields
         )
         return Response(
             JiraConnectionOutputSerializer(
@@ -250,12 +237,10 @@ class JiraConnectionDetailApi(APIView):
     @extend_schema(request=InputSerializer, responses=JiraConnectionOutputSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         connection = get_object_or_404(JiraConnection, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = validated_input(self.InputSerializer, request)
         mappings = _mapping_rows(fields)
         jira_connection_update(
-            actor=_actor(request), connection=connection, mappings=mappings, **fields
+            actor=actor_of(request), connection=connection, mappings=mappings, **fields
         )
         return Response(
             JiraConnectionOutputSerializer(jira_connections().get(pk=pk)).data
@@ -317,9 +302,9 @@ class GitRepositoryListApi(APIView):
         request=InputSerializer, responses={201: GitRepositoryOutputSerializer}
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        repository = git_repository_create(actor=_actor(request), **data.validated_data)
+        repository = git_repository_create(
+            actor=actor_of(request), **validated_input(self.InputSerializer, request)
+        )
         return Response(
             GitRepositoryOutputSerializer(repository).data,
             status=status.HTTP_201_CREATED,
@@ -343,10 +328,10 @@ class GitRepositoryDetailApi(APIView):
     @extend_schema(request=InputSerializer, responses=GitRepositoryOutputSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         repository = get_object_or_404(GitRepository, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         repository = git_repository_update(
-            actor=_actor(request), repository=repository, **data.validated_data
+            actor=actor_of(request),
+            repository=repository,
+            **validated_input(self.InputSerializer, request),
         )
         return Response(GitRepositoryOutputSerializer(repository).data)
 
@@ -364,7 +349,7 @@ class _SyncNowApi(APIView):
         run = sync_run_queue(
             connection=connection,
             trigger=SyncRun.Trigger.MANUAL,
-            requested_by=_actor(request),
+            requested_by=actor_of(request),
         )
         return Response(
             {"run": SyncRunOutputSerializer(run).data}, status=status.HTTP_202_ACCEPTED

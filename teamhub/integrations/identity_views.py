@@ -7,21 +7,17 @@ page with status 400 and the message next to the row's field.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from teamhub.core.models import User
-from teamhub.core.roles import Role, user_has_role
+from teamhub.core.roles import Role
 from teamhub.integrations import services
 from teamhub.integrations.identities import email_normalise, identity_hint
 from teamhub.integrations.models import ExternalIdentity
@@ -31,20 +27,13 @@ from teamhub.integrations.selectors import (
     link_suggestion,
     people_for_linking,
 )
+from teamhub.integrations.views import role_required, user_of
 from teamhub.people.models import Person
 
 PAGE_SIZE = 50
-View = Callable[..., HttpResponse]
-
-
-def managers_only(view: View) -> View:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, Role.MANAGER):
-            raise PermissionDenied("Only managers and admins can review identities.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+managers_only = role_required(
+    Role.MANAGER, "Only managers and admins can review identities."
+)
 
 
 @dataclass(frozen=True)
@@ -138,8 +127,7 @@ def identity_link(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError as exc:
         messages.error(request, "Nothing was linked — please correct the error below.")
         return _render(request, errors={identity.pk: (value, str(exc))}, status=400)
-    actor: User = request.user  # type: ignore[assignment]
-    services.identity_link(actor=actor, identity=identity, person=person)
+    services.identity_link(actor=user_of(request), identity=identity, person=person)
     messages.success(
         request,
         f"Linked {identity.display_name or identity.external_id} to {person.name}; "
@@ -152,8 +140,7 @@ def identity_link(request: HttpRequest, pk: int) -> HttpResponse:
 @managers_only
 def identity_unlink(request: HttpRequest, pk: int) -> HttpResponse:
     identity = get_object_or_404(ExternalIdentity, pk=pk)
-    actor: User = request.user  # type: ignore[assignment]
-    services.identity_unlink(actor=actor, identity=identity)
+    services.identity_unlink(actor=user_of(request), identity=identity)
     messages.success(
         request,
         f"Unlinked {identity.display_name or identity.external_id}; it waits for "

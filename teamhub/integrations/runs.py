@@ -122,27 +122,36 @@ def sync_run_queue(
         raise ValueError(f"Unknown trigger {trigger!r}")
     with transaction.atomic():
         sync_runs_fail_stale(connection=connection)
-        run = SyncRun(
-            **_connection_filter(connection),
-            trigger=trigger,
-            requested_by=requested_by,
-            queued_at=timezone.now(),
-        )
-        try:
-            with transaction.atomic():  # a savepoint: PostgreSQL goes on after it
-                run.save()
-        except IntegrityError as error:
-            raise Conflict(
-                f"A sync of {connection} is already queued or running.",
-                run_id=_open_run_id(connection),
-            ) from error
-        audit_record(
-            actor=requested_by,
-            verb="sync_run.queued",
-            target=run,
-            data={"trigger": trigger, "source": run.source},
-        )
-        transaction.on_commit(lambda: _send(run.pk))
+        return _run_create(connection, trigger, requested_by)
+
+
+@transaction.atomic
+def _run_create(
+    connection: Connection, trigger: str, requested_by: User | None
+) -> SyncRun:
+    """Insert the queued run (Conflict if one is open), audit it, and send it to
+    a worker after commit; stale runs must have been failed already."""
+    run = SyncRun(
+        **_connection_filter(connection),
+        trigger=trigger,
+        requested_by=requested_by,
+        queued_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():  # a savepoint: PostgreSQL goes on after it
+            run.save()
+    except IntegrityError as error:
+        raise Conflict(
+            f"A sync of {connection} is already queued or running.",
+            run_id=_open_run_id(connection),
+        ) from error
+    audit_record(
+        actor=requested_by,
+        verb="sync_run.queued",
+        target=run,
+        data={"trigger": trigger, "source": run.source},
+    )
+    transaction.on_commit(lambda: _send(run.pk))
     return run
 
 
@@ -163,8 +172,8 @@ def sync_all_queue() -> int:
     ]
     queued = 0
     for connection in connections:
-        try:
-            sync_run_queue(connection=connection, trigger=SyncRun.Trigger.SCHEDULE)
+        try:  # the stale runs of every connection were failed above
+            _run_create(connection, SyncRun.Trigger.SCHEDULE, None)
         except Conflict:
             continue  # queued by a webhook or a manager meanwhile
         queued += 1
@@ -236,56 +245,39 @@ def sync_run_execute(run_id: int) -> SyncRun:
         logger.exception("Sync run %s failed unexpectedly", run.pk)
         error = f"Unexpected error: {type(unexpected).__name__}: {unexpected}"
     if counts is not None:
-        return _finish_succeeded(run, counts)
-    return _finish_failed(run, error_redact(error, connection=run.connection))
+        clean = {str(key): int(value) for key, value in counts.items()}
+        return _finish(run, SyncRun.Status.SUCCEEDED, counts=clean)
+    error = error_redact(error, connection=run.connection)
+    return _finish(run, SyncRun.Status.FAILED, error=error)
 
 
-def _finish_succeeded(run: SyncRun, counts: dict[str, Any]) -> SyncRun:
+def _finish(run: SyncRun, status: str, **fields: Any) -> SyncRun:
+    """End a running run as ``status`` with ``fields`` (counts or error), audited
+    with them; a succeeded Jira run moves the watermark to the run's start."""
     finished_at = timezone.now()
-    clean = {str(key): int(value) for key, value in (counts or {}).items()}
     with transaction.atomic():
         finished = SyncRun.objects.filter(
             pk=run.pk, status=SyncRun.Status.RUNNING
-        ).update(status=SyncRun.Status.SUCCEEDED, counts=clean, finished_at=finished_at)
+        ).update(status=status, finished_at=finished_at, **fields)
         if not finished:
             # Declared lost meanwhile: it stays failed and the watermark stays.
             run.refresh_from_db()
             return run
-        if run.jira is not None:
+        if status == SyncRun.Status.SUCCEEDED and run.jira is not None:
             JiraConnection.objects.filter(pk=run.jira.pk).update(
                 watermark=run.started_at
             )
             run.jira.watermark = run.started_at
-        run.status = SyncRun.Status.SUCCEEDED
-        run.counts = clean
+        run.status = status
         run.finished_at = finished_at
+        for name, value in fields.items():
+            setattr(run, name, value)
         audit_record(
             actor=run.requested_by,
-            verb="sync_run.succeeded",
+            verb=f"sync_run.{status}",
             target=run,
-            data={"counts": clean},
+            data=fields,
         )
-    logger.info("Sync run %s succeeded: %s", run.pk, clean)
-    return run
-
-
-def _finish_failed(run: SyncRun, error: str) -> SyncRun:
-    finished_at = timezone.now()
-    with transaction.atomic():
-        finished = SyncRun.objects.filter(
-            pk=run.pk, status=SyncRun.Status.RUNNING
-        ).update(status=SyncRun.Status.FAILED, error=error, finished_at=finished_at)
-        if not finished:
-            run.refresh_from_db()
-            return run
-        run.status = SyncRun.Status.FAILED
-        run.error = error
-        run.finished_at = finished_at
-        audit_record(
-            actor=run.requested_by,
-            verb="sync_run.failed",
-            target=run,
-            data={"error": error},
-        )
-    logger.warning("Sync run %s failed: %s", run.pk, error)
+    level = logging.INFO if status == SyncRun.Status.SUCCEEDED else logging.WARNING
+    logger.log(level, "Sync run %s %s: %s", run.pk, status, fields)
     return run

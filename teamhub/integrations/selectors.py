@@ -1,19 +1,33 @@
-"""Reads of synced activity: the activity list, a person's recent activity and
-evidence, activity counts per initiative, and the identity review lists."""
+"""Reads of integrations data: connections, the activity list, a person's recent
+activity and evidence, activity counts per initiative, and the identity review
+lists."""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from teamhub.integrations.evidence import evidence_summary
 from teamhub.integrations.identities import github_noreply_login
-from teamhub.integrations.models import ActivityEvent, ExternalIdentity
+from teamhub.integrations.models import (
+    ActivityEvent,
+    ExternalIdentity,
+    JiraConnection,
+    JiraMapping,
+)
 from teamhub.people.models import Person, PersonSkill, Skill
 
 # What "recent" means on board cards.
 ACTIVITY_WINDOW = dt.timedelta(days=30)
+
+
+def jira_connections() -> QuerySet[JiraConnection]:
+    """Return Jira connections with their mapping rules and the rules' initiatives
+    (two more queries, whatever the number of connections)."""
+    return JiraConnection.objects.prefetch_related(
+        Prefetch("mappings", JiraMapping.objects.select_related("initiative"))
+    )
 
 
 def activity_list() -> QuerySet[ActivityEvent]:

@@ -17,6 +17,7 @@ from teamhub.core.roles import Role, user_has_role
 from teamhub.core.services import audit_record
 from teamhub.initiatives.models import Initiative
 from teamhub.integrations.models import GitRepository, JiraConnection, JiraMapping
+from teamhub.integrations.runs import Connection
 
 # A branch name we hand to git: no options, no spaces, no revision syntax.
 BRANCH = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/+-]{1,200}$")
@@ -43,6 +44,35 @@ def url_redacted(url: str) -> str:
     return _USERINFO.sub(r"\g<scheme>\g<user>:***@", url)
 
 
+def _check(instance: Connection, errors: dict[str, list[str]]) -> None:
+    """Raise ``errors`` and the model's own validation errors together, if any."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _changes_apply(
+    instance: Connection, fields: dict[str, Any], webhook_secret: str | None
+) -> list[str]:
+    """Set the fields that differ and the webhook secret (None keeps it, ""
+    removes it); return the names of what changed."""
+    changed = []
+    for name, value in fields.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    if webhook_secret is not None and (
+        webhook_secret or instance.webhook_secret_encrypted
+    ):
+        instance.webhook_secret_set(webhook_secret)
+        changed.append("webhook_secret")
+    return changed
+
+
 # --- Jira -------------------------------------------------------------------
 
 
@@ -62,13 +92,7 @@ def _jira_check(connection: JiraConnection) -> None:
         and not connection.email
     ):
         errors["email"] = ["Jira Cloud needs the e-mail of the token's account."]
-    try:
-        connection.full_clean()
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    _check(connection, errors)
 
 
 def _jira_changes(
@@ -77,21 +101,12 @@ def _jira_changes(
     api_token: str | None,
     webhook_secret: str | None,
 ) -> list[str]:
-    changed = []
-    for name, value in fields.items():
-        if getattr(connection, name) != value:
-            setattr(connection, name, value)
-            changed.append(name)
+    changed = _changes_apply(connection, fields, webhook_secret)
     if connection.base_url:
         connection.base_url = connection.base_url.rstrip("/")
     if api_token:
         connection.token_set(api_token)
         changed.append("api_token")
-    if webhook_secret is not None and (
-        webhook_secret or connection.webhook_secret_encrypted
-    ):
-        connection.webhook_secret_set(webhook_secret)
-        changed.append("webhook_secret")
     return changed
 
 
@@ -246,13 +261,7 @@ def _git_check(repository: GitRepository) -> None:
         or any(c in url for c in "\n\r\0")
     ):
         errors["url"] = ["Enter a remote URL (https://, ssh://, git@…) or a path."]
-    try:
-        repository.full_clean()
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    _check(repository, errors)
 
 
 GIT_FIELDS = ("name", "url", "branches", "initiative", "active")
@@ -313,16 +322,7 @@ def git_repository_update(
         fields["name"] = fields["name"].strip()
     if "branches" in fields:
         fields["branches"] = _branches_clean(fields["branches"] or [])
-    changed = []
-    for name, value in fields.items():
-        if getattr(repository, name) != value:
-            setattr(repository, name, value)
-            changed.append(name)
-    if webhook_secret is not None and (
-        webhook_secret or repository.webhook_secret_encrypted
-    ):
-        repository.webhook_secret_set(webhook_secret)
-        changed.append("webhook_secret")
+    changed = _changes_apply(repository, fields, webhook_secret)
     _git_check(repository)
     repository.save()
     if changed:

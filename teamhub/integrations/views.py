@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
@@ -28,14 +28,11 @@ from teamhub.integrations.forms import (
     JiraConnectionForm,
     JiraMappingFormSet,
 )
-from teamhub.integrations.models import (
-    GitRepository,
-    JiraConnection,
-    JiraMapping,
-    SyncRun,
-)
+from teamhub.integrations.models import GitRepository, JiraConnection, SyncRun
 from teamhub.integrations.runs import OPEN, Connection, sync_run_queue
+from teamhub.integrations.selectors import jira_connections
 from teamhub.integrations.services_connections import (
+    JIRA_FIELDS,
     MappingRow,
     git_repository_create,
     git_repository_update,
@@ -52,7 +49,9 @@ MODELS: dict[str, type[JiraConnection] | type[GitRepository]] = {
 }
 
 
-def _role_required(role: str, message: str) -> Callable[[View], View]:
+def role_required(role: str, message: str) -> Callable[[View], View]:
+    """Refuse (403, with ``message``) anyone without ``role`` (admins hold all)."""
+
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -65,8 +64,8 @@ def _role_required(role: str, message: str) -> Callable[[View], View]:
     return decorator
 
 
-managers_only = _role_required(Role.MANAGER, "Only managers and admins can see this.")
-admins_only = _role_required(Role.ADMIN, "Only admins can change integrations.")
+managers_only = role_required(Role.MANAGER, "Only managers and admins can see this.")
+admins_only = role_required(Role.ADMIN, "Only admins can change integrations.")
 
 
 @dataclass
@@ -94,8 +93,6 @@ class ConnectionRow:
     @property
     def lag_late(self) -> bool:
         """Behind by more than two schedule periods (a sync is overdue)."""
-        from django.conf import settings
-
         lag = self.lag
         period = dt.timedelta(minutes=settings.TEAMHUB_SYNC_MINUTES)
         return lag is None or lag > 2 * period
@@ -111,7 +108,9 @@ def _with_runs(
     queryset: QuerySet[Any], field: str
 ) -> QuerySet[Any]:  # JiraConnection or GitRepository
     last_success = (
-        SyncRun.objects.filter(**{field: OuterRef("pk")}, status="succeeded")
+        SyncRun.objects.filter(
+            **{field: OuterRef("pk")}, status=SyncRun.Status.SUCCEEDED
+        )
         .order_by("-started_at")
         .values("started_at")[:1]
     )
@@ -191,7 +190,7 @@ def sync_now(request: HttpRequest, source: str, pk: int) -> HttpResponse:
         sync_run_queue(
             connection=connection,
             trigger=SyncRun.Trigger.MANUAL,
-            requested_by=_user(request),
+            requested_by=user_of(request),
         )
     except Conflict as conflict:
         messages.warning(request, conflict.detail)
@@ -202,17 +201,10 @@ def sync_now(request: HttpRequest, source: str, pk: int) -> HttpResponse:
     return redirect(f"{reverse('integrations:index')}#{source}-{pk}")
 
 
-def _user(request: HttpRequest) -> User:
+def user_of(request: HttpRequest) -> User:
+    """Return the signed-in user (the role decorators refuse anyone else)."""
     user: User = request.user  # type: ignore[assignment]
     return user
-
-
-def _errors_to_form(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 # --- settings (admins) -------------------------------------------------------
@@ -225,9 +217,7 @@ def settings_index(request: HttpRequest) -> HttpResponse:
         request,
         "integrations/settings.html",
         {
-            "jira_connections": JiraConnection.objects.prefetch_related(
-                Prefetch("mappings", JiraMapping.objects.select_related("initiative"))
-            ),
+            "jira_connections": jira_connections(),
             "git_repositories": [
                 (repository, url_redacted(repository.url))
                 for repository in GitRepository.objects.select_related("initiative")
@@ -255,16 +245,8 @@ def jira_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if connection is not None:
         initial = {
             field: getattr(connection, field)
-            for field in (
-                "name",
-                "base_url",
-                "deployment",
-                "email",
-                "token_env",
-                "jql",
-                "page_cap",
-                "active",
-            )
+            for field in JIRA_FIELDS
+            if field in JiraConnectionForm.base_fields
         }
         mappings = [
             {"kind": m.kind, "value": m.value, "initiative": m.initiative_id}
@@ -277,36 +259,32 @@ def jira_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         request.POST or None, initial=mappings, prefix="mappings"
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = dict(form.cleaned_data)
-        remove_secret = data.pop("remove_webhook_secret", False)
-        secret = data.pop("webhook_secret") or None
-        if remove_secret:
-            secret = ""
+        secret = form.webhook_secret_input()
+        data = form.fields_input()
         token = data.pop("api_token") or None
+        rows = _mapping_rows(formset)
         try:
             if connection is None:
                 connection = jira_connection_create(
-                    actor=_user(request),
+                    actor=user_of(request),
                     api_token=token or "",
                     webhook_secret=secret or "",
-                    mappings=_mapping_rows(formset),
+                    mappings=rows,
                     **data,
                 )
                 messages.success(request, f"Added the Jira connection {connection}.")
             else:
                 connection = jira_connection_update(
-                    actor=_user(request),
+                    actor=user_of(request),
                     connection=connection,
                     api_token=token,
                     webhook_secret=secret,
-                    mappings=_mapping_rows(formset),
+                    mappings=rows,
                     **data,
                 )
                 messages.success(request, f"Saved the Jira connection {connection}.")
         except ValidationError as error:
-            if "mappings" in getattr(error, "error_dict", {}):
-                form.add_error(None, error.error_dict.pop("mappings"))
-            _errors_to_form(form, error)
+            form.add_service_error(error)  # "mappings" goes above the form
         else:
             return redirect("integrations:settings")
     return render(
@@ -335,27 +313,24 @@ def git_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         has_secret=bool(repository and repository.webhook_secret_encrypted),
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        remove_secret = data.pop("remove_webhook_secret", False)
-        secret = data.pop("webhook_secret") or None
-        if remove_secret:
-            secret = ""
+        secret = form.webhook_secret_input()
+        data = form.fields_input()
         try:
             if repository is None:
                 repository = git_repository_create(
-                    actor=_user(request), webhook_secret=secret or "", **data
+                    actor=user_of(request), webhook_secret=secret or "", **data
                 )
                 messages.success(request, f"Added the Git repository {repository}.")
             else:
                 repository = git_repository_update(
-                    actor=_user(request),
+                    actor=user_of(request),
                     repository=repository,
                     webhook_secret=secret,
                     **data,
                 )
                 messages.success(request, f"Saved the Git repository {repository}.")
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form.add_service_error(error)
         else:
             return redirect("integrations:settings")
     return render(

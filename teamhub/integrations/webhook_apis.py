@@ -28,12 +28,10 @@ from rest_framework.views import APIView
 from teamhub.core.exceptions import Conflict
 from teamhub.integrations.apis import RunResponse, SyncRunOutputSerializer
 from teamhub.integrations.models import GitRepository, JiraConnection, SyncRun
-from teamhub.integrations.runs import sync_run_queue
+from teamhub.integrations.runs import Connection, sync_run_queue
 from teamhub.integrations.secrets import SecretUnreadable
 
 logger = logging.getLogger(__name__)
-
-Connection = JiraConnection | GitRepository
 
 
 def _hmac_hex(secret: str, body: bytes) -> str:

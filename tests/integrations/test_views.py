@@ -271,3 +271,18 @@ def test_bad_git_form_shows_the_error_next_to_the_field(client_as):
     assert response.status_code == 200
     assert 'data-testid="error-url"' in response.content.decode()
     assert not GitRepository.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_jira_edit_page_loads_the_initiatives_once_for_all_mapping_rows(
+    client_as, django_assert_max_num_queries, rows
+):
+    client = client_as("admin")
+    connection = make_jira()
+    for n in range(rows):
+        connection.mappings.create(
+            kind="label", value=f"label-{n}", initiative=InitiativeFactory()
+        )
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("integrations:jira_edit", args=[connection.pk]))
+    assert response.content.decode().count('data-testid="mapping-row"') == rows + 3
