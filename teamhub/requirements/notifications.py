@@ -242,6 +242,7 @@ def signoff_moved_mails(
         f"replaces version {from_number}"
     )
     sign = absolute_url("requirements:signoff", request.pk)
+    summaries: dict[int, str] = {}  # by base version: stakeholders share them
     mails = []
     for person in status.people:
         user = users[person.stakeholder_id]
@@ -251,6 +252,8 @@ def signoff_moved_mails(
         if person.decision is not None and person.standing != Standing.WAITING:
             base = versions[person.decision.version_id]
         what = _moved_what(person, base=base, previous=previous, new=version)
+        if base.pk not in summaries:
+            summaries[base.pk] = _change_summary(version_diff(base, version))
         diff = absolute_url(
             "requirements:doc_diff", doc.pk, query=f"from={base.number}&to={to_number}"
         )
@@ -261,7 +264,7 @@ def signoff_moved_mails(
             f"{from_number} under review.\n\n"
             f"{what}\n\n"
             f"What changed since version {base.number}:\n"
-            f"{_change_summary(version_diff(base, version))}\n\n"
+            f"{summaries[base.pk]}\n\n"
             f"Side by side: {diff}\n"
             f"Sign: {sign}\n"
             f"Due: {day_text(request.due)}\n"
