@@ -17,7 +17,7 @@ from teamhub.requirements.models import (
     SignOffRequest,
     SignOffRule,
 )
-from teamhub.requirements.rules import doc_criticality
+from teamhub.requirements.rules import applicable_rules, doc_criticality
 from teamhub.requirements.selectors import (
     InboxItem,
     RequestStatus,
@@ -59,16 +59,6 @@ def request_progress(requests: Sequence[SignOffRequest]) -> dict[int, Progress]:
     """Return each request's status and progress by id, in a fixed number of
     queries (see ``selectors.statuses_of`` for what the requests need loaded)."""
     return {pk: _progress(status) for pk, status in statuses_of(requests).items()}
-
-
-def rules_for(*, doc: RequirementDoc, version: DocVersion) -> list[SignOffRule]:
-    """Return the active criticality rules that apply to ``version`` of ``doc``."""
-    criticality = doc_criticality(doc, version.fields)
-    return list(
-        SignOffRule.objects.filter(active=True, min_criticality__lte=criticality)
-        .select_related("team")
-        .order_by("min_criticality", "id")
-    )
 
 
 # The sign page ----------------------------------------------------------------
@@ -132,7 +122,7 @@ def signoff_detail(*, request: SignOffRequest) -> SignOffDetail:
         progress=progress,
         signers=signers,
         decisions=decisions,
-        rules=rules_for(doc=request.doc, version=request.version),
+        rules=applicable_rules(doc_criticality(request.doc, request.version.fields)),
     )
 
 

@@ -33,9 +33,9 @@ from teamhub.requirements.models import (
     SignOff,
     SignOffRequest,
 )
+from teamhub.requirements.rules import applicable_rules, doc_criticality
 from teamhub.requirements.selectors_record import (
     REQUEST_RELATED,
-    rules_for,
     signoff_detail,
     signoff_inbox_page,
     signoff_record,
@@ -109,7 +109,7 @@ def _render_request_form(
     existing: SignOffRequest | None,
     status: int = 200,
 ) -> HttpResponse:
-    rules = rules_for(doc=doc, version=version)
+    rules = applicable_rules(doc_criticality(doc, version.fields))
     rule_teams = list({rule.team_id: rule.team for rule in rules}.values())
     context = {
         "doc": doc,
