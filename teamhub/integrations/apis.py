@@ -102,6 +102,7 @@ class JiraConnectionOutputSerializer(serializers.ModelSerializer[JiraConnection]
             "watermark",
             "jira_timezone",
             "page_cap",
+            "epic_link_field",
             "mappings",
         ]
 
@@ -166,6 +167,12 @@ class JiraConnectionInputSerializer(serializers.Serializer[Any]):
     )
     active = serializers.BooleanField(required=False)
     page_cap = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+    epic_link_field = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text="The Epic Link custom field's id, e.g. customfield_10014.",
+    )
     mappings = JiraMappingInputSerializer(
         many=True, required=False, help_text="Replaces every mapping rule."
     )

@@ -103,6 +103,12 @@ class JiraConnectionForm(_WebhookSecretForm):
         initial=1000,
         help_text="A run stops with an error after this many pages.",
     )
+    epic_link_field = forms.CharField(
+        label="Epic Link field",
+        max_length=50,
+        required=False,
+        help_text=JiraConnection._meta.get_field("epic_link_field").help_text,
+    )
     active = forms.BooleanField(required=False, initial=True)
 
     field_order = ["name", "base_url", "deployment", "email", "api_token", "token_env"]
@@ -115,6 +121,13 @@ class JiraConnectionForm(_WebhookSecretForm):
         self.fields["api_token"].help_text = _secret_help(
             bool(connection and connection.token_encrypted), "token"
         )
+
+    def fields_input(self) -> dict[str, Any]:
+        data = super().fields_input()
+        # A page that does not render the Epic Link field keeps the stored one.
+        if self.is_bound and self.add_prefix("epic_link_field") not in self.data:
+            data.pop("epic_link_field")
+        return data
 
 
 class JiraMappingForm(forms.Form):

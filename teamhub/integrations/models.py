@@ -58,6 +58,16 @@ class JiraConnection(BaseModel):
     page_cap = models.PositiveIntegerField(
         default=1000, help_text="Stop a run after this many pages (a safety net)."
     )
+    epic_link_field = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The id of the classic Epic Link custom field, e.g. "
+        "customfield_10014, for company-managed projects on Cloud and for Data "
+        "Center (team-managed projects use the parent). Find it in Jira under "
+        "Settings → Issues → Custom fields: the Epic Link field's Edit details "
+        "page shows its number in the address (id=10014), or look for "
+        '"Epic Link" in /rest/api/2/field. Empty: epics come from the parent only.',
+    )
     created_by = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -24,6 +24,7 @@ BRANCH = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/+-]{1,200}$")
 # git's "<transport>::<address>" remote-helper syntax (e.g. ext::) runs commands.
 REMOTE_HELPER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*::")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CUSTOM_FIELD = re.compile(r"^customfield_[0-9]+$")
 _USERINFO = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^/@:]*):[^/@]*@")
 
 
@@ -92,6 +93,12 @@ def _jira_check(connection: JiraConnection) -> None:
         and not connection.email
     ):
         errors["email"] = ["Jira Cloud needs the e-mail of the token's account."]
+    if connection.epic_link_field and not CUSTOM_FIELD.match(
+        connection.epic_link_field
+    ):
+        errors["epic_link_field"] = [
+            "Enter the field's id, e.g. customfield_10014 (not its name)."
+        ]
     _check(connection, errors)
 
 
@@ -120,6 +127,7 @@ JIRA_FIELDS = (
     "active",
     "jira_timezone",
     "page_cap",
+    "epic_link_field",
 )
 
 
@@ -137,6 +145,7 @@ def jira_connection_create(
     webhook_secret: str = "",
     active: bool = True,
     page_cap: int = 1000,
+    epic_link_field: str = "",
     mappings: list[MappingRow] | None = None,
 ) -> JiraConnection:
     _require_admin(actor)
@@ -150,6 +159,7 @@ def jira_connection_create(
         "jql": jql.strip(),
         "active": active,
         "page_cap": page_cap,
+        "epic_link_field": epic_link_field.strip(),
     }
     _jira_changes(connection, fields, api_token or None, webhook_secret or None)
     _jira_check(connection)

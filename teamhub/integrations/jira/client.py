@@ -43,6 +43,11 @@ REFUSALS = {
 }
 
 
+class JiraNotFound(SyncFailed):
+    """Jira answered 404: nothing at that path. Fatal for a search (a wrong
+    base URL); for one issue's changelog, the issue was deleted meanwhile."""
+
+
 @dataclass
 class Page:
     """One page of a search: the response as Jira sent it, and its issues."""
@@ -184,7 +189,8 @@ class JiraClient:
     def changelog_pages(
         self, *, issue_id: str, issue_key: str, page_cap: int = 1000
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Return (histories, raw pages) of an issue's full changelog."""
+        """Return (histories, raw pages) of an issue's full changelog; raise
+        JiraNotFound when the issue is gone (deleted since the search)."""
         if self.deployment == DATA_CENTER:
             issue = self._object(
                 self._request(
@@ -298,6 +304,13 @@ class JiraClient:
                 )
                 attempt += 1
                 continue
+            if status == 404:
+                raise JiraNotFound(
+                    f"Jira found nothing at {self.base_url}{path} (404: "
+                    f"{_jira_messages(response)}): check the base URL (the "
+                    "site's address, with its context path on Data Center, "
+                    "e.g. https://jira.example.com/jira) and the deployment type"
+                )
             if status >= 400:
                 raise SyncFailed(
                     f"Jira rejected the request ({status}) for {path}: "

@@ -22,7 +22,7 @@ from teamhub.integrations.errors import SyncFailed
 from teamhub.integrations.evidence import evidence_record
 from teamhub.integrations.identities import SeenIdentity, identities_resolve
 from teamhub.integrations.jira.adf import adf_to_text
-from teamhub.integrations.jira.client import DATA_CENTER, JiraClient
+from teamhub.integrations.jira.client import DATA_CENTER, JiraClient, JiraNotFound
 from teamhub.integrations.models import (
     ActivityEvent,
     ExternalIdentity,
@@ -66,10 +66,15 @@ class Rules:
     """A connection's mapping rules, keyed by lower-cased value."""
 
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The classic Epic Link custom field's id ("customfield_10014"), if any.
+    epic_link_field: str = ""
 
     @classmethod
     def of(cls, connection: JiraConnection) -> "Rules":
-        rules = cls({kind: {} for kind in JiraMapping.Kind.values})
+        rules = cls(
+            {kind: {} for kind in JiraMapping.Kind.values},
+            epic_link_field=connection.epic_link_field,
+        )
         for kind, value, initiative_id in JiraMapping.objects.filter(
             connection=connection
         ).values_list("kind", "value", "initiative_id"):
@@ -77,10 +82,18 @@ class Rules:
         return rules
 
     def initiative_for(self, issue: dict[str, Any]) -> int | None:
-        """The first rule that matches: epic, then project, label, component."""
+        """The first rule that matches: epic, then project, label, component.
+
+        The epic is the parent when that is an epic, then the classic Epic Link
+        field, then the parent whatever its type, then the issue if an epic."""
         fields = issue.get("fields") or {}
-        epics = [(fields.get("parent") or {}).get("key")]
-        if _name(fields.get("issuetype")).lower() == "epic":
+        parent = fields.get("parent") or {}
+        epic_link = _key(fields.get(self.epic_link_field))
+        if _is_epic((parent.get("fields") or {}).get("issuetype")):
+            epics = [parent.get("key"), epic_link]
+        else:
+            epics = [epic_link, parent.get("key")]
+        if _is_epic(fields.get("issuetype")):
             epics.append(issue.get("key"))
         candidates = {
             JiraMapping.Kind.EPIC: epics,
@@ -314,21 +327,39 @@ def jira_sync(run: SyncRun, *, client: JiraClient | None = None) -> dict[str, in
     if connection is None:
         raise ValueError("jira_sync needs a Jira run")
     client = client or jira_client_for(connection)
+    # The Epic Link is a custom field: Jira sends it only when asked for it.
+    epic_link = connection.epic_link_field
+    fields = [*FIELDS, epic_link] if epic_link else FIELDS
     with client:
         tz = _timezone_remember(connection, client.myself())
         jql = jira_jql(scope=connection.jql, since=run.since, tz=tz)
         logger.info("Jira sync of %s: %s", connection, jql)
         ingest = Ingest(connection=connection, rules=Rules.of(connection))
         for page in client.search(
-            jql=jql, fields=FIELDS, page_size=PAGE_SIZE, page_cap=connection.page_cap
+            jql=jql, fields=fields, page_size=PAGE_SIZE, page_cap=connection.page_cap
         ):
             changelogs: dict[str, list[dict[str, Any]]] = {}
             changelog_pages: list[RawPayload] = []
             for issue in page.issues:
                 if _changelog_truncated(issue):
-                    histories, raw = client.changelog_pages(
-                        issue_id=str(issue.get("id")), issue_key=str(issue.get("key"))
-                    )
+                    try:
+                        histories, raw = client.changelog_pages(
+                            issue_id=str(issue.get("id")),
+                            issue_key=str(issue.get("key")),
+                        )
+                    except JiraNotFound:
+                        # Deleted since the search: keep what the search sent.
+                        logger.warning(
+                            "Jira sync of %s: %s was deleted during the run: "
+                            "skipped its full changelog (kept what the search "
+                            "sent)",
+                            connection,
+                            issue.get("key"),
+                        )
+                        ingest.counts["skipped_deleted"] = (
+                            ingest.counts.get("skipped_deleted", 0) + 1
+                        )
+                        continue
                     changelogs[str(issue.get("id"))] = histories
                     changelog_pages.append(
                         RawPayload(
@@ -480,6 +511,20 @@ def _identity(
     user: Any, identities: dict[str, ExternalIdentity]
 ) -> ExternalIdentity | None:
     return identities.get(_user_id(user))
+
+
+def _key(value: Any) -> str:
+    """An issue key from a field: the Epic Link's string, or an {"key": …}."""
+    if isinstance(value, dict):
+        value = value.get("key")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _is_epic(issuetype: Any) -> bool:
+    """Whether an issue type is an epic: by name, or by its level (Cloud)."""
+    if not isinstance(issuetype, dict):
+        return False
+    return _name(issuetype).lower() == "epic" or issuetype.get("hierarchyLevel") == 1
 
 
 def _name(value: Any) -> str:

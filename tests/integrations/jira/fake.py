@@ -130,12 +130,15 @@ def issue(
     labels: list[str] | None = None,
     components: list[str] | None = None,
     parent: str | None = None,
+    parent_type: str = "Epic",
+    epic_link: tuple[str, str] | None = None,
     issue_type: str = "Story",
     status_changes: int = 2,
     description: Any = "default",
     data_center: bool = False,
 ) -> dict[str, Any]:
-    """An issue as Jira stores it: every history (the server truncates)."""
+    """An issue as Jira stores it: every history (the server truncates).
+    ``epic_link`` is (custom field id, epic key): the classic Epic Link."""
     created = created or T0 + dt.timedelta(minutes=n)
     creator = creator or (dc_user(1) if data_center else user(1))
     issue_id = str(10000 + n)
@@ -174,8 +177,10 @@ def issue(
         fields["parent"] = {
             "id": "9999",
             "key": parent,
-            "fields": {"summary": "An epic", "issuetype": {"name": "Epic"}},
+            "fields": {"summary": "A parent", "issuetype": {"name": parent_type}},
         }
+    if epic_link:
+        fields[epic_link[0]] = epic_link[1]
     return {
         "expand": "renderedFields,names,schema,operations,changelog",
         "id": issue_id,
@@ -231,9 +236,8 @@ class FakeJira:
     worklog_page_size: int = 2
 
     def __post_init__(self) -> None:
-        self.server.expect_request(re.compile(r"/rest/.*")).respond_with_handler(
-            self.handle
-        )
+        # Every path: one Jira does not serve (e.g. a wrong context path) is 404.
+        self.server.expect_request(re.compile(r"/.*")).respond_with_handler(self.handle)
 
     @property
     def base_url(self) -> str:
@@ -304,11 +308,19 @@ class FakeJira:
             if dt.datetime.fromisoformat(i["fields"]["updated"]) >= since
         ]
 
-    def _as_returned(self, full: dict[str, Any]) -> dict[str, Any]:
-        """An issue as a search returns it: at most 20 histories embedded."""
+    def _as_returned(
+        self, full: dict[str, Any], fields: list[str] | None = None
+    ) -> dict[str, Any]:
+        """An issue as a search returns it: at most 20 histories embedded, and
+        custom fields only when asked for (as Jira does)."""
         histories = full["changelog"]["histories"]
         return {
             **full,
+            "fields": {
+                name: value
+                for name, value in full["fields"].items()
+                if not name.startswith("customfield_") or name in (fields or [])
+            },
             "changelog": {
                 "startAt": 0,
                 "maxResults": EMBEDDED_CHANGELOG_MAX,
@@ -335,7 +347,9 @@ class FakeJira:
         matching = self._matching(body["jql"])
         page = matching[offset : offset + size]
         more = offset + size < len(matching)
-        response: dict[str, Any] = {"issues": [self._as_returned(i) for i in page]}
+        response: dict[str, Any] = {
+            "issues": [self._as_returned(i, body.get("fields")) for i in page]
+        }
         if more or (self.empty_last_page and page):
             response["nextPageToken"] = _token(offset + size)
             response["isLast"] = False
@@ -357,7 +371,8 @@ class FakeJira:
                 "maxResults": size,
                 "total": len(matching),
                 "issues": [
-                    self._as_returned(i) for i in matching[start : start + size]
+                    self._as_returned(i, request.args.get("fields", "").split(","))
+                    for i in matching[start : start + size]
                 ],
             }
         )

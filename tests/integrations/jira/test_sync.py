@@ -4,6 +4,8 @@ initiatives, raw payloads, incremental JQL, faults, resumes and replays."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -338,3 +340,196 @@ def test_evidence_is_recorded_for_every_event_of_the_run(
         ActivityEvent.objects.values_list("pk", flat=True)
     )
     assert counts["evidence"] == 7
+
+
+NOT_FOUND = (
+    '{"errorMessages": ["Issue does not exist or you do not have permission '
+    'to see it."], "errors": {}}'
+)
+
+
+def _initiative_of() -> dict[str, Any]:
+    return {
+        e.data["key"]: e.initiative
+        for e in ActivityEvent.objects.filter(kind="issue_created")
+    }
+
+
+def test_the_classic_epic_link_field_maps_data_center_issues_to_the_epics_initiative(
+    fake_jira: FakeJira, connection: JiraConnection, make_run: Run
+) -> None:
+    fake_jira.deployment = "data_center"
+    fake_jira.me = dc_user(0)
+    connection.deployment = "data_center"
+    connection.epic_link_field = "customfield_10100"
+    connection.save()
+    linked, parented, by_project = InitiativeFactory.create_batch(3)
+    for kind, value, initiative in [
+        ("epic", "ML-100", linked),
+        ("epic", "ML-200", parented),
+        ("project", "ML", by_project),
+    ]:
+        JiraMapping.objects.create(
+            connection=connection, kind=kind, value=value, initiative=initiative
+        )
+    link = ("customfield_10100", "ML-100")
+    fake_jira.issues = [
+        issue(1, data_center=True, epic_link=link),
+        # A parent that is an epic comes first ...
+        issue(2, data_center=True, epic_link=link, parent="ML-200"),
+        # ... one that is not (a sub-task's story) comes after the Epic Link.
+        issue(
+            3, data_center=True, epic_link=link, parent="ML-200", parent_type="Story"
+        ),
+        issue(4, data_center=True),
+    ]
+
+    _sync(make_run())
+
+    assert _initiative_of() == {
+        "ML-1": linked,
+        "ML-2": parented,
+        "ML-3": linked,
+        "ML-4": by_project,
+    }
+    (search,) = [r for r in fake_jira.requests if r["endpoint"] == "search"]
+    assert search["args"]["fields"].split(",")[-1] == "customfield_10100"
+
+
+def test_the_epic_link_field_is_requested_only_when_set(
+    fake_jira: FakeJira, connection: JiraConnection, make_run: Run
+) -> None:
+    initiative = InitiativeFactory()
+    JiraMapping.objects.create(
+        connection=connection, kind="epic", value="ML-100", initiative=initiative
+    )
+    fake_jira.issues = [issue(1, epic_link=("customfield_10014", "ML-100"))]
+
+    _sync(make_run())
+    assert _initiative_of() == {"ML-1": None}
+
+    connection.epic_link_field = "customfield_10014"
+    connection.save()
+    _sync(make_run())
+    assert _initiative_of() == {"ML-1": initiative}
+
+    without, with_link = (b["fields"] for b in fake_jira.search_bodies())
+    assert not any(f.startswith("customfield_") for f in without)
+    assert with_link == [*without, "customfield_10014"]
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "data_center"])
+def test_an_issue_deleted_during_the_run_keeps_what_the_search_sent_and_the_run_goes_on(
+    fake_jira: FakeJira,
+    connection: JiraConnection,
+    make_run: Run,
+    caplog: pytest.LogCaptureFixture,
+    deployment: str,
+) -> None:
+    data_center = deployment == "data_center"
+    fake_jira.deployment = connection.deployment = deployment
+    connection.save()
+    if data_center:
+        fake_jira.me = dc_user(0)
+    fake_jira.issues = [
+        issue(n, data_center=data_center, status_changes=25) for n in (1, 2)
+    ] + [issue(3, data_center=data_center)]
+    # ML-1 is deleted between the search and the fetch of its full changelog.
+    fake_jira.faults["changelog"] = [Fault(404, body=NOT_FOUND)]
+    run = make_run()
+
+    counts = _sync(run)
+
+    assert counts["skipped_deleted"] == 1
+    assert counts["issues"] == 3 and counts["changelogs"] == 1
+    changes = ActivityEvent.objects.filter(kind="status_changed")
+    assert changes.filter(data__key="ML-1").count() == 20  # the embedded ones
+    assert changes.filter(data__key="ML-2").count() == 25
+    assert set(_initiative_of()) == {"ML-1", "ML-2", "ML-3"}
+    assert list(
+        RawPayload.objects.filter(run=run, kind="changelog").values_list(
+            "key", flat=True
+        )
+    ) == ["10002"]
+    assert "ML-1 was deleted during the run" in caplog.text
+    assert [r["endpoint"] for r in fake_jira.requests].count("changelog") == 2
+    before = _rows()
+    jira_replay(run)  # the replay rebuilds the same rows from the payloads
+    assert _rows() == before
+
+
+def test_a_run_with_nothing_deleted_reports_no_skipped_issues(
+    fake_jira: FakeJira, connection: JiraConnection, make_run: Run
+) -> None:
+    fake_jira.issues = [issue(1, status_changes=25)]
+
+    assert "skipped_deleted" not in _sync(make_run())
+
+
+def test_a_404_on_the_search_still_fails_the_run_with_a_clear_message(
+    fake_jira: FakeJira, connection: JiraConnection, make_run: Run
+) -> None:
+    fake_jira.issues = [issue(1)]
+    fake_jira.faults["search"] = [Fault(404, body='{"errorMessages": ["Nope"]}')]
+
+    with pytest.raises(
+        SyncFailed,
+        match=r"Jira found nothing at http://\S+/rest/api/3/search/jql \(404: Nope\): "
+        r"check the base URL",
+    ):
+        _sync(make_run())
+    assert not ActivityEvent.objects.exists()
+    assert not RawPayload.objects.exists()
+
+
+def test_a_wrong_base_url_fails_the_run_with_a_clear_message(
+    fake_jira: FakeJira, connection: JiraConnection, make_run: Run
+) -> None:
+    fake_jira.issues = [issue(1)]
+    connection.base_url = f"{fake_jira.base_url}/jira"
+    connection.save()
+
+    with pytest.raises(
+        SyncFailed,
+        match=rf"nothing at {re.escape(connection.base_url)}/rest/api/3/myself .*base",
+    ):
+        _sync(make_run())
+    assert not ActivityEvent.objects.exists()
+
+
+def test_a_404_on_the_worklogs_still_fails_the_run(
+    fake_jira: FakeJira, connection: JiraConnection, make_run: Run
+) -> None:
+    """Worklogs are fetched for the whole site, not per issue: a worklog of a
+    deleted issue is simply left out of /worklog/list, so a 404 there means
+    the endpoint itself is missing."""
+    fake_jira.issues = [issue(1)]
+    fake_jira.faults["worklog_updated"] = [Fault(404)]
+
+    with pytest.raises(
+        SyncFailed, match=r"found nothing at \S+/rest/api/3/worklog/updated"
+    ):
+        _sync(make_run())
+
+
+def test_a_worklog_of_an_issue_deleted_during_the_run_is_left_out(
+    fake_jira: FakeJira, connection: JiraConnection, make_run: Run
+) -> None:
+    fake_jira.issues = [issue(1), issue(2)]
+    fake_jira.worklogs = [
+        worklog(700, "10001", user(1), T0),
+        worklog(701, "10002", user(1), T0 + dt.timedelta(minutes=1)),
+    ]
+    # ML-2 and its worklog are deleted after /worklog/updated listed it.
+    fake_jira.faults["worklog_list"] = [
+        Fault(200, body=json.dumps([fake_jira.worklogs[0]]))
+    ]
+
+    counts = _sync(make_run())
+
+    assert counts["worklogs"] == 1
+    assert list(
+        ActivityEvent.objects.filter(kind="worklog").values_list(
+            "external_id", flat=True
+        )
+    ) == [f"{connection.pk}:700"]
