@@ -89,11 +89,14 @@ def page(open_page: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture
-def demo_data(transactional_db: Any, settings: Any) -> None:
-    """Seed a small demo organisation with the demo logins."""
+def demo_data(transactional_db: Any, settings: Any, tmp_path: Path) -> None:
+    """Seed a small demo organisation with the demo logins (its Git repository
+    and mirror in a temporary folder, not the developer's var/)."""
     from django.core.management import call_command
 
     settings.DEMO_MODE = True
+    settings.VAR_DIR = tmp_path / "var"
+    settings.TEAMHUB_GIT_MIRRORS_DIR = tmp_path / "var" / "git"
     call_command("seed_demo", people=60, seed=7, verbosity=0)
 
 

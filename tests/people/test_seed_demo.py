@@ -24,6 +24,14 @@ from teamhub.initiatives.models import (
 )
 from teamhub.initiatives.selectors_boards import board_detail
 from teamhub.initiatives.value import keeps_rising
+from teamhub.integrations.models import (
+    ActivityEvent,
+    ExternalIdentity,
+    GitRepository,
+    RawPayload,
+    SkillEvidence,
+    SyncRun,
+)
 from teamhub.people.demo import DEMO_EMAIL_DOMAIN, DEMO_LOGINS, data
 from teamhub.people.demo.org import org_plan
 from teamhub.people.demo.skills import person_skills
@@ -34,6 +42,13 @@ from tests.factories import PersonFactory, TeamFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def _demo_dirs(settings, tmp_path):
+    """The demo Git repository and its mirror go to a temporary folder."""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.TEAMHUB_GIT_MIRRORS_DIR = tmp_path / "var" / "git"
 
 
 @pytest.fixture
@@ -104,6 +119,19 @@ def digest() -> str:
             Card.objects.values_list(
                 "board__name", "board__team__name", "board__swimlanes",
                 "column__name", "initiative__key", "rank",
+            ),
+            key=repr,
+        ),
+        "activity": sorted(
+            ActivityEvent.objects.values_list(
+                "kind", "occurred_at", "title", "person__user__email",
+                "identity__email", "initiative__key", "data",
+            ),
+            key=repr,
+        ),
+        "evidence": sorted(
+            SkillEvidence.objects.values_list(
+                "person__user__email", "skill__name", "at", "reason"
             ),
             key=repr,
         ),
@@ -553,3 +581,80 @@ def test_flush_removes_the_demo_requirements_too(org):
     seed("--flush", "--people=20", "--seed=1")
     assert not RequirementDoc.objects.filter(pk__in=old_docs).exists()
     assert not SignOff.objects.filter(pk__in=old_signoffs).exists()
+
+
+# --- demo Git activity -------------------------------------------------------------
+
+
+def test_a_demo_repository_is_synced_once_through_the_runner(org):
+    repository = GitRepository.objects.get()
+    assert repository.name == "ml-repo"
+    assert repository.url.endswith("ml-repo.git")
+    assert repository.branches == ["main"]
+    assert repository.tips["main"]
+    scientist = Person.objects.get(user__username="scientist")
+    assert repository.initiative.assignments.filter(person=scientist).exists()
+
+    run = SyncRun.objects.get()
+    assert run.git == repository
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert run.counts["commits"] == 28
+    assert RawPayload.objects.filter(run=run).exists()
+
+    events = ActivityEvent.objects.filter(git=repository)
+    assert events.count() == 28
+    assert not events.filter(orphaned=True).exists()
+    assert not events.exclude(initiative=repository.initiative).exists()
+    assert events.filter(occurred_at__date__gt=TODAY).count() == 0
+    assert events.filter(occurred_at__date__gte=TODAY - dt.timedelta(days=42)).count()
+    # Demo people's commits link by e-mail; the contractor's wait for review.
+    linked = events.filter(person__isnull=False)
+    assert linked.filter(person=scientist).exists()
+    assert linked.values("person").distinct().count() == 3
+    assert events.filter(person__isnull=True).exists()
+    unknown = ExternalIdentity.objects.get(person=None)
+    assert unknown.email == "alex.kowalski@contractor.example"
+    assert ExternalIdentity.objects.exclude(person=None).count() == 3
+
+
+def test_demo_commits_leave_inferred_skill_evidence(org):
+    skills = set(SkillEvidence.objects.values_list("skill__name", flat=True))
+    assert {"PyTorch", "scikit-learn", "Jupyter", "SQL", "Docker"} <= skills
+    scientist = Person.objects.get(user__username="scientist")
+    mine = set(
+        SkillEvidence.objects.filter(person=scientist).values_list(
+            "skill__name", flat=True
+        )
+    )
+    assert "PyTorch" in mine
+    # Only people whose commits are linked have evidence.
+    linked = set(
+        ActivityEvent.objects.exclude(person=None).values_list("person", flat=True)
+    )
+    assert set(SkillEvidence.objects.values_list("person", flat=True)) <= linked
+
+
+def test_reseeding_replaces_the_demo_activity_without_duplicates(demo_mode):
+    seed("--people=30", "--seed=5")
+    first = digest()
+    counts = (ActivityEvent.objects.count(), SkillEvidence.objects.count())
+    old_repository = GitRepository.objects.get().pk
+
+    seed("--people=30", "--seed=5", "--flush")
+
+    assert digest() == first
+    assert (ActivityEvent.objects.count(), SkillEvidence.objects.count()) == counts
+    assert GitRepository.objects.get().pk != old_repository
+    assert SyncRun.objects.count() == 1
+    assert ExternalIdentity.objects.count() == 4
+    assert ActivityEvent.objects.values("external_id").distinct().count() == counts[0]
+
+
+def test_demo_activity_without_logins_still_links_demo_people(settings):
+    settings.DEMO_MODE = False
+    seed("--people=10", "--no-logins")
+
+    run = SyncRun.objects.get()
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert ActivityEvent.objects.filter(person__isnull=False).exists()
+    assert SkillEvidence.objects.exists()

@@ -28,7 +28,17 @@ from teamhub.initiatives.models import (
 )
 from teamhub.initiatives.services_boards import board_create
 from teamhub.integrations.evidence import evidence_rules_seed
+from teamhub.integrations.models import (
+    ActivityEvent,
+    ExternalIdentity,
+    GitRepository,
+    JiraConnection,
+    RawPayload,
+    SkillEvidence,
+    SyncRun,
+)
 from teamhub.people.demo import data
+from teamhub.people.demo.activity import demo_activity_seed
 from teamhub.people.demo.boards import BoardsPlan, boards_plan
 from teamhub.people.demo.org import org_plan
 from teamhub.people.demo.records import OrgPlan, StakeholderPlan
@@ -93,6 +103,7 @@ class DemoSeedResult:
     cards: int = 0
     checkins: int = 0
     documents: int = 0
+    commits: int = 0
 
 
 class _Clock:
@@ -178,6 +189,20 @@ def demo_registry_flush() -> dict[str, int]:
             "in demo mode (TEAMHUB_DEMO=1)."
         )
     deleted: dict[str, int] = {}
+    # Synced activity refers to people and initiatives: it goes first, children
+    # before parents. Jira connections stay, but their next run starts afresh.
+    synced: tuple[models.QuerySet[Any], ...] = (
+        SkillEvidence.objects.all(),
+        ActivityEvent.objects.all(),
+        RawPayload.objects.all(),
+        SyncRun.objects.all(),
+        ExternalIdentity.objects.all(),
+        GitRepository.objects.all(),
+    )
+    for rows in synced:
+        for label, count in rows.delete()[1].items():
+            deleted[label] = deleted.get(label, 0) + count
+    JiraConnection.objects.update(watermark=None)
     try:
         for queryset in (
             # Signed records are append-only; only this demo flush removes them.
@@ -296,6 +321,23 @@ def demo_org_seed(
         )
         clock.lap(f"Requirement documents: {n_documents} in every sign-off state")
 
+    activity = demo_activity_seed(
+        seed=seed,
+        today=today,
+        requested_by=(
+            User.objects.filter(username=data.ADMIN_LOGIN.username).first()
+            if logins
+            else None
+        ),
+    )
+    if activity.run is None:
+        clock.lap("Git activity: skipped (git is not installed or nobody works)")
+    else:
+        clock.lap(
+            f"Git activity: {activity.commits} commits by {activity.authors} authors "
+            f"synced from {activity.repository}"
+        )
+
     result = DemoSeedResult(
         people=len(persons),
         teams=len(teams),
@@ -309,6 +351,7 @@ def demo_org_seed(
         cards=n_cards,
         checkins=n_checkins,
         documents=n_documents,
+        commits=activity.commits,
     )
     audit_record(
         actor=None,
