@@ -10,6 +10,7 @@ from teamhub.integrations import apis as integration_apis
 from teamhub.people import apis as people_apis
 from teamhub.people import import_apis, search_apis
 from teamhub.requirements import apis as requirement_apis
+from teamhub.staffing import apis as staffing_apis
 
 urlpatterns = [
     path("auth/token/", AuthTokenCreateApi.as_view(), name="api-auth-token"),
@@ -25,4 +26,5 @@ urlpatterns = [
     *integration_apis.urlpatterns,
     *activity_apis.urlpatterns,
     *webhook_apis.urlpatterns,
+    *staffing_apis.urlpatterns,
 ]

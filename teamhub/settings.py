@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "teamhub.initiatives",
     "teamhub.requirements",
     "teamhub.integrations",
+    "teamhub.staffing",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # them in the admin. Reminders run hourly: the task itself sends each person at
 # most one a day, so a second run (or a missed hour) changes nothing.
 TEAMHUB_SYNC_MINUTES = env.int("TEAMHUB_SYNC_MINUTES", default=15)
+# Staffing suggestions are recomputed this long after the last change to skills,
+# goals or allocations (changes within the window share one recompute).
+TEAMHUB_STAFFING_DEBOUNCE_SECONDS = env.int(
+    "TEAMHUB_STAFFING_DEBOUNCE_SECONDS", default=30
+)
 CELERY_BEAT_SCHEDULE = {
     "signoff-reminders": {
         "task": "teamhub.requirements.tasks.signoff_reminders_send_task",

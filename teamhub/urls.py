@@ -11,6 +11,7 @@ urlpatterns = [
     path("boards/", include("teamhub.initiatives.urls")),
     path("requirements/", include("teamhub.requirements.urls")),
     path("integrations/", include("teamhub.integrations.urls")),
+    path("staffing/", include("teamhub.staffing.urls")),
     path("api/", include("teamhub.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

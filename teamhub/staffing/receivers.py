@@ -1,0 +1,1 @@
+"""Placeholder: receivers are written by the services engineer."""
