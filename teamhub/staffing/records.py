@@ -266,11 +266,16 @@ class ScoredCandidate:
 
 @dataclass(frozen=True)
 class RoleRanking:
-    """A role's candidates: matches first, then alternatives (gaps shown)."""
+    """A role's candidates: matches first, then alternatives (gaps shown).
+
+    Only the best ones are kept (and every team member); the totals count all.
+    """
 
     role_id: int
     matches: tuple[ScoredCandidate, ...]
     alternatives: tuple[ScoredCandidate, ...]
+    match_total: int = 0
+    alternative_total: int = 0
 
 
 @dataclass(frozen=True)
