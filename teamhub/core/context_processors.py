@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Search", reverse("people:search"), user_has_role(user, Role.MANAGER)),
         ("Boards", reverse("initiatives:boards"), True),
         ("Requirements", reverse("requirements:docs"), True),
+        ("Staffing", reverse("staffing:index"), user_has_role(user, Role.MANAGER)),
         ("Import", reverse("people:import"), user_has_role(user, Role.MANAGER)),
         (
             "Integrations",

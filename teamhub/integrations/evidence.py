@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from teamhub.integrations.models import ActivityEvent, SkillEvidence, SkillEvidenceRule
 from teamhub.people.models import Person, Skill
+from teamhub.staffing.receivers import staffing_mark_stale
 
 # Events read per batch: bounds the SQL parameters (SQLite) and the memory used.
 BATCH = 1000
@@ -232,6 +233,8 @@ def _record_batch(ids: list[int], rules: dict[str, dict[str, list[int]]]) -> int
     if wanted:
         # A concurrent run may have written the same rows: theirs stand.
         SkillEvidence.objects.bulk_create(wanted.values(), ignore_conflicts=True)
+    if stale or changed or wanted:
+        staffing_mark_stale()  # bulk writes send no signals
     return len(wanted)
 
 

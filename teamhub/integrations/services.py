@@ -11,6 +11,7 @@ from teamhub.core.services import audit_record
 from teamhub.integrations.evidence import evidence_record
 from teamhub.integrations.models import ActivityEvent, ExternalIdentity, SkillEvidence
 from teamhub.people.models import Person
+from teamhub.staffing.receivers import staffing_mark_stale
 
 
 def _require_manager(actor: User) -> None:
@@ -61,6 +62,7 @@ def identity_unlink(*, actor: User, identity: ExternalIdentity) -> ExternalIdent
     locked.save(update_fields=["person", "linked_by", "linked_at", "updated"])
     events = ActivityEvent.objects.filter(identity=locked)
     removed, _ = SkillEvidence.objects.filter(event__in=events).delete()
+    staffing_mark_stale()
     moved = events.update(person=None)
     audit_record(
         actor=actor,

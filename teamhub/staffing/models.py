@@ -109,7 +109,7 @@ class RequiredSkill(BaseModel):
     )
 
     class Meta:
-        ordering = ["role", "-importance", "skill__name"]
+        ordering = ["role", "importance", "skill__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["role", "skill"], name="requiredskill_unique_role_skill"

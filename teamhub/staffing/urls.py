@@ -1,4 +1,4 @@
-"""HTML pages under /staffing/ (namespace "staffing"). OWNER: the pages engineer."""
+"""HTML pages under /staffing/ (namespace "staffing")."""
 
 from django.urls import path
 
@@ -7,5 +7,13 @@ from teamhub.staffing import views
 app_name = "staffing"
 urlpatterns = [
     path("", views.requests_index, name="index"),
+    path("new/", views.request_new, name="new"),
     path("<int:pk>/", views.request_detail, name="request"),
+    path("<int:pk>/team-accept/", views.team_accept, name="team-accept"),
+    path("<int:pk>/recompute/", views.request_recompute, name="recompute"),
+    path("<int:pk>/close/", views.request_close, name="close"),
+    path("roles/<int:pk>/", views.role_detail, name="role"),
+    path("suggestions/<int:pk>/accept/", views.suggestion_accept, name="accept"),
+    path("suggestions/<int:pk>/reject/", views.suggestion_reject, name="reject"),
+    path("suggestions/<int:pk>/lock/", views.suggestion_lock, name="lock"),
 ]

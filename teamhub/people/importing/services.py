@@ -15,6 +15,7 @@ from teamhub.people.importing.parsing import read_table
 from teamhub.people.importing.planning import import_plan
 from teamhub.people.importing.report import ImportReport
 from teamhub.people.models import PersonSkill, SkillImport
+from teamhub.staffing.receivers import staffing_mark_stale
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ def import_skills_apply(
         raise ImportInvalid(report)
     PersonSkill.objects.bulk_create(plan.to_create)
     PersonSkill.objects.bulk_update(plan.to_update, fields=UPDATE_FIELDS)
+    staffing_mark_stale()  # bulk writes send no signals
     report.applied = True
     record = skill_import or SkillImport(
         uploaded_by=actor, filename=file_name[:255], content=content

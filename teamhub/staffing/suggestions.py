@@ -1,0 +1,186 @@
+"""Compute a request's suggestions and store them: the ``Suggestion`` rows the
+pages read and the request's ``team`` (the cache, until something changes).
+
+Reading the facts and scoring happen outside any transaction; the result is
+written in one short transaction, so readers see the old suggestions or the
+new ones, never a mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from teamhub.staffing import suggest
+from teamhub.staffing.facts import candidate_facts, prior_success, role_specs
+from teamhub.staffing.models import StaffingRequest, Suggestion
+from teamhub.staffing.records import RequestSuggestion, ScoredCandidate, ScoringContext
+
+logger = logging.getLogger("teamhub.staffing")
+
+
+def request_compute(*, request: StaffingRequest) -> RequestSuggestion:
+    """Compute the request's suggestions as of today and store them.
+
+    Accepted and locked suggestions are kept in the team (``fixed``), rejected
+    people are never suggested again for their role (``excluded``); the other
+    open suggestions are updated in place, added or deleted. ``stale_since`` is
+    cleared only if nothing changed while computing (a change during the
+    computation keeps the request stale, so the debounced recompute runs again).
+    """
+    marked = (
+        StaffingRequest.objects.filter(pk=request.pk)
+        .values_list("stale_since", flat=True)
+        .get()
+    )
+    today = timezone.localdate()
+    roles = role_specs(request)
+    candidates = candidate_facts(roles=roles, as_of=today)
+    context = ScoringContext(as_of=today, prior_success=prior_success(before=today))
+    fixed: dict[int, list[int]] = defaultdict(list)
+    excluded: dict[int, set[int]] = defaultdict(set)
+    decided = (
+        Suggestion.objects.filter(role__request_id=request.pk)
+        .filter(
+            Q(status__in=[Suggestion.Status.ACCEPTED, Suggestion.Status.REJECTED])
+            | Q(locked=True)
+        )
+        # Accepted first, then locked, each by rank: the team lists them so.
+        .order_by("role_id", "status", "rank", "id")
+        .values_list("role_id", "person_id", "status")
+    )
+    for role_id, person_id, status in decided:
+        if status == Suggestion.Status.REJECTED:
+            excluded[role_id].add(person_id)
+        else:
+            fixed[role_id].append(person_id)
+    result = suggest.request_suggest(
+        roles=roles,
+        candidates=candidates,
+        context=context,
+        fixed=dict(fixed),
+        excluded=dict(excluded),
+    )
+    _store(request=request, result=result, marked=marked)
+    logger.info(
+        "Staffing request %s computed: %s roles, %s candidates",
+        request.pk,
+        len(roles),
+        len(candidates),
+    )
+    return result
+
+
+def _rows(
+    result: RequestSuggestion,
+) -> dict[tuple[int, int], dict[str, Any]]:
+    """Return the fields of each suggestion by (role id, person id)."""
+    rows: dict[tuple[int, int], dict[str, Any]] = {}
+    for role_id, ranking in result.rankings.items():
+        members = set(result.team.members.get(role_id, ()))
+        ranked: list[tuple[str, ScoredCandidate]] = [
+            *((Suggestion.Kind.MATCH, c) for c in ranking.matches),
+            *((Suggestion.Kind.ALTERNATIVE, c) for c in ranking.alternatives),
+        ]
+        for rank, (kind, scored) in enumerate(ranked, start=1):
+            rows[(role_id, scored.person_id)] = {
+                "rank": rank,
+                "kind": kind,
+                "score": scored.score,
+                "terms": scored.as_json(),
+                "in_team": scored.person_id in members,
+            }
+    return rows
+
+
+@transaction.atomic
+def _store(
+    *, request: StaffingRequest, result: RequestSuggestion, marked: dt.datetime | None
+) -> None:
+    locked = StaffingRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != StaffingRequest.Status.OPEN:
+        logger.info("Staffing request %s closed while computing: kept", request.pk)
+        return
+    role_ids = list(result.rankings)
+    rows = _rows(result)
+    members = {
+        (role_id, person_id)
+        for role_id, people in result.team.members.items()
+        for person_id in people
+    }
+    # Rows are updated in place (their ids stay valid for a page showing them);
+    # open, unlocked ones no longer suggested are deleted; decided ones stay.
+    now = timezone.now()
+    changed = []
+    gone = []
+    for suggestion in Suggestion.objects.filter(role__request_id=request.pk):
+        key = (suggestion.role_id, suggestion.person_id)
+        fields = rows.pop(key, None)
+        if suggestion.status == Suggestion.Status.REJECTED:
+            continue
+        if fields is not None:
+            for name, value in fields.items():
+                setattr(suggestion, name, value)
+        elif suggestion.status == Suggestion.Status.OPEN and not suggestion.locked:
+            gone.append(suggestion.pk)
+            continue
+        else:
+            suggestion.in_team = key in members
+        suggestion.updated = now
+        changed.append(suggestion)
+    if gone:
+        Suggestion.objects.filter(pk__in=gone).delete()
+    if changed:
+        Suggestion.objects.bulk_update(
+            changed, ["rank", "kind", "score", "terms", "in_team", "updated"]
+        )
+    Suggestion.objects.bulk_create(
+        Suggestion(role_id=role_id, person_id=person_id, **fields)
+        for (role_id, person_id), fields in rows.items()
+        if role_id in role_ids
+    )
+    team = result.team.as_json()
+    team["totals"] = {
+        str(role_id): {
+            "matches": ranking.match_total,
+            "alternatives": ranking.alternative_total,
+        }
+        for role_id, ranking in result.rankings.items()
+    }
+    StaffingRequest.objects.filter(pk=request.pk).update(
+        team=team, computed_at=now, updated=now
+    )
+    # Conditional: a change marked while computing keeps the request stale.
+    StaffingRequest.objects.filter(pk=request.pk, stale_since=marked).update(
+        stale_since=None
+    )
+    request.team = team
+    request.computed_at = now
+    request.refresh_from_db(fields=["stale_since"])
+
+
+def stale_requests_compute() -> int:
+    """Recompute every open request marked stale; return how many."""
+    pks = list(
+        StaffingRequest.objects.filter(
+            status=StaffingRequest.Status.OPEN, stale_since__isnull=False
+        )
+        .order_by("stale_since", "pk")
+        .values_list("pk", flat=True)
+    )
+    done = 0
+    for pk in pks:
+        request = StaffingRequest.objects.get(pk=pk)
+        try:
+            request_compute(request=request)
+        except Exception:  # one broken request must not block the others
+            logger.exception("Staffing request %s: recompute failed", pk)
+            continue
+        done += 1
+    return done
