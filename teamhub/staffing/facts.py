@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, cast
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -38,7 +39,7 @@ from django.utils import timezone
 
 from teamhub.initiatives.models import Assignment, Initiative, Outcome
 from teamhub.integrations.models import SkillEvidence
-from teamhub.people.models import LearningGoal, PersonSkill
+from teamhub.people.models import LearningGoal, Person, PersonSkill
 from teamhub.staffing.models import RequiredSkill, StaffingRequest
 from teamhub.staffing.records import (
     Booking,
@@ -175,7 +176,11 @@ def candidate_facts(
     out ``exclude_initiative_id``), evidence and history before it, a
     ``last_used`` or a validation after it is unknown.
 
-    Eight queries, whatever the number of people.
+    Nine queries, whatever the number of people. A broad role makes most of the
+    organisation candidates, so the large reads (skills, bookings, history) come
+    as plain rows from the cursor (``_raw``), without Django's per-value
+    converters, and are filtered to the candidates here rather than by a
+    subquery in each statement.
     """
     skill_ids = sorted({n.skill_id for r in roles for n in r.needs})
     if not skill_ids:
@@ -183,90 +188,131 @@ def candidate_facts(
     staffed = {r.initiative_id for r in roles if r.initiative_id is not None}
     if exclude_initiative_id is not None:
         staffed.add(exclude_initiative_id)
-    holders = _holders(skill_ids)
 
-    people: dict[int, dict[str, Any]] = {}
-    skills: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for row in _held_rows(skill_ids):
-        person_id = row["person_id"]
-        if person_id not in people:
-            full = f"{row['first_name']} {row['last_name']}".strip()
-            people[person_id] = {
-                "name": full or row["username"],
-                "team_id": row["team_id"],
-                "team_name": row["team_name"] or "",
-                "capacity": round(float(row["capacity_fte"]) * 100),
-            }
-        skills[person_id][row["skill_id"]] = row
-    if not people:
+    held_rows = _raw(_held_rows(skill_ids))
+    if not held_rows:
         return []
+    people: dict[int, tuple[str, int | None, str, int]] = {}
+    for person_id, first_name, last_name, username, team_id, team_name, fte in _raw(
+        _people_rows(skill_ids)
+    ):
+        full = f"{first_name} {last_name}".strip()
+        people[person_id] = (
+            full or username,
+            team_id,
+            team_name or "",
+            round(float(fte) * 100),
+        )
+    skills: dict[int, dict[int, HeldSkill]] = defaultdict(dict)
+    # Evidence and goals are read for the skills and kept for the candidates
+    # here: a subquery of the candidates in each statement cost more than the
+    # rows of other people it leaves out.
+    evidence = _evidence(skill_ids, as_of=as_of, replay=replay)
+    no_evidence = _Evidence(0, None)
+    for person_id, skill_id, level, source, last_used, validated_at in held_rows:
+        used = _date(last_used)
+        validated = validated_at is not None
+        if replay:
+            if used is not None and used > as_of:
+                used = None
+            validated = validated and _local_day(_moment(validated_at)) < as_of
+        found = evidence.get((person_id, skill_id), no_evidence)
+        skills[person_id][skill_id] = HeldSkill(
+            skill_id=skill_id,
+            level=level,
+            source=source,
+            validated=validated,
+            last_used=used,
+            recent_evidence=found.count,
+            last_evidence=found.last,
+            evidence=tuple(found.links),
+        )
 
-    evidence = _evidence(skill_ids, holders=holders, as_of=as_of, replay=replay)
     bookings = _bookings(
-        holders=holders,
+        people=people,
         as_of=as_of,
         replay=replay,
         exclude_initiative_id=exclude_initiative_id,
     )
-    history = _history(holders=holders, as_of=as_of, staffed=staffed, roles=roles)
+    history = _history(people=people, as_of=as_of, staffed=staffed, roles=roles)
     goals: dict[int, dict[int, int]] = defaultdict(dict)
     for person_id, skill_id, target in LearningGoal.objects.filter(
-        skill_id__in=skill_ids, person_id__in=holders
+        skill_id__in=skill_ids
     ).values_list("person_id", "skill_id", "target_level"):
-        goals[person_id][skill_id] = target
+        if person_id in people:
+            goals[person_id][skill_id] = target
 
-    facts = []
-    for person_id in sorted(people):
-        person = people[person_id]
-        held = {
-            skill_id: _held_skill(
-                row,
-                evidence.get((person_id, skill_id)),
-                as_of=as_of,
-                replay=replay,
-            )
-            for skill_id, row in skills[person_id].items()
-        }
-        facts.append(
-            CandidateFacts(
-                person_id=person_id,
-                name=person["name"],
-                team_id=person["team_id"],
-                team_name=person["team_name"],
-                capacity=person["capacity"],
-                skills=held,
-                bookings=tuple(bookings.get(person_id, ())),
-                history=tuple(history.get(person_id, ())),
-                goals=goals.get(person_id, {}),
-            )
+    return [
+        CandidateFacts(
+            person_id=person_id,
+            name=name,
+            team_id=team_id,
+            team_name=team_name,
+            capacity=capacity,
+            skills=skills[person_id],
+            bookings=tuple(bookings.get(person_id, ())),
+            history=tuple(history.get(person_id, ())),
+            goals=goals.get(person_id, {}),
         )
-    return facts
+        for person_id, (name, team_id, team_name, capacity) in sorted(people.items())
+    ]
 
 
-def _holders(skill_ids: Sequence[int]) -> QuerySet[PersonSkill, Any]:
-    """The candidates as a subquery: active people holding one of the skills."""
-    return PersonSkill.objects.filter(
-        skill_id__in=skill_ids, person__active=True
-    ).values("person_id")
+def _raw(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """Run a ``values_list`` queryset on the cursor and return its plain rows.
+
+    Dates come as the driver gives them (ISO text on SQLite): read them with
+    ``_date`` and ``_moment``.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def _held_rows(skill_ids: Sequence[int]) -> Iterable[Any]:
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _moment(value: Any) -> dt.datetime:
+    """A datetime from the cursor: aware on PostgreSQL, naive UTC text on SQLite."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        moment = dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def _held_rows(skill_ids: Sequence[int]) -> QuerySet[PersonSkill, Any]:
+    """The candidates' rows of the requested skills (active people only)."""
     return (
         PersonSkill.objects.filter(skill_id__in=skill_ids, person__active=True)
         .order_by()
-        .values(
-            "person_id",
-            "skill_id",
-            "level",
-            "source",
-            "last_used",
-            "validated_at",
-            first_name=F("person__user__first_name"),
-            last_name=F("person__user__last_name"),
-            username=F("person__user__username"),
-            team_id=F("person__team_id"),
-            team_name=F("person__team__name"),
-            capacity_fte=F("person__capacity_fte"),
+        .values_list(
+            "person_id", "skill_id", "level", "source", "last_used", "validated_at"
+        )
+    )
+
+
+def _people_rows(skill_ids: Sequence[int]) -> QuerySet[Person, Any]:
+    """The candidates: active people holding one of the skills, with their name,
+    team and capacity (once each, rather than on every skill row)."""
+    holding = PersonSkill.objects.filter(skill_id__in=skill_ids).values("person_id")
+    return (
+        Person.objects.filter(active=True, pk__in=holding)
+        .order_by()
+        .values_list(
+            "id",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            "team_id",
+            "team__name",
+            "capacity_fte",
         )
     )
 
@@ -291,7 +337,6 @@ class _Evidence:
 def _evidence(
     skill_ids: Sequence[int],
     *,
-    holders: QuerySet[PersonSkill, Any],
     as_of: dt.date,
     replay: bool,
 ) -> dict[tuple[int, int], _Evidence]:
@@ -300,7 +345,7 @@ def _evidence(
     since = _day_start(as_of - dt.timedelta(days=EVIDENCE_DAYS))
     until = _day_start(as_of if replay else as_of + dt.timedelta(days=1))
     rows = SkillEvidence.objects.filter(
-        skill_id__in=skill_ids, person_id__in=holders, at__gte=since, at__lt=until
+        skill_id__in=skill_ids, at__gte=since, at__lt=until
     )
     found: dict[tuple[int, int], _Evidence] = {}
     for person_id, skill_id, count, last in (
@@ -333,38 +378,16 @@ def _evidence(
     return found
 
 
-def _held_skill(
-    row: dict[str, Any], evidence: _Evidence | None, *, as_of: dt.date, replay: bool
-) -> HeldSkill:
-    last_used: dt.date | None = row["last_used"]
-    validated_at: dt.datetime | None = row["validated_at"]
-    validated = validated_at is not None
-    if replay:
-        if last_used is not None and last_used > as_of:
-            last_used = None
-        validated = validated_at is not None and _local_day(validated_at) < as_of
-    return HeldSkill(
-        skill_id=row["skill_id"],
-        level=row["level"],
-        source=row["source"],
-        validated=validated,
-        last_used=last_used,
-        recent_evidence=evidence.count if evidence else 0,
-        last_evidence=evidence.last if evidence else None,
-        evidence=tuple(evidence.links) if evidence else (),
-    )
-
-
 def _bookings(
     *,
-    holders: QuerySet[PersonSkill, Any],
+    people: Mapping[int, Any],
     as_of: dt.date,
     replay: bool,
     exclude_initiative_id: int | None,
 ) -> dict[int, list[Booking]]:
-    rows = Assignment.objects.filter(person_id__in=holders).filter(
-        Q(end__isnull=True) | Q(end__gte=as_of)
-    )
+    """The candidates' work not ended before as_of (one query over every
+    person's current work, kept for the candidates here)."""
+    rows = Assignment.objects.filter(Q(end__isnull=True) | Q(end__gte=as_of))
     if replay:
         rows = rows.filter(start__lte=as_of)
         if exclude_initiative_id is not None:
@@ -374,6 +397,7 @@ def _bookings(
             status__in=[Assignment.Status.CONFIRMED, Assignment.Status.PROPOSED]
         )
     found: dict[int, list[Booking]] = defaultdict(list)
+    proposed = Assignment.Status.PROPOSED.value
     for (
         person_id,
         initiative_id,
@@ -383,30 +407,31 @@ def _bookings(
         start,
         end,
         status,
-    ) in rows.order_by("person_id", "start", "id").values_list(
-        "person_id",
-        "initiative_id",
-        "initiative__key",
-        "initiative__title",
-        "allocation",
-        "start",
-        "end",
-        "status",
-    ):
-        shown: Literal["confirmed", "proposed"] = (
-            "proposed"
-            if not replay and status == Assignment.Status.PROPOSED
-            else "confirmed"
+    ) in _raw(
+        rows.order_by().values_list(
+            "person_id",
+            "initiative_id",
+            "initiative__key",
+            "initiative__title",
+            "allocation",
+            "start",
+            "end",
+            "status",
         )
+    ):
+        if person_id not in people:
+            continue
         found[person_id].append(
             Booking(
                 initiative_id=initiative_id,
                 key=key,
                 title=title,
                 allocation=allocation,
-                start=start,
-                end=end,
-                status=shown,
+                start=cast(dt.date, _date(start)),
+                end=_date(end),
+                status=(
+                    "proposed" if not replay and status == proposed else "confirmed"
+                ),
             )
         )
     return found
@@ -414,78 +439,71 @@ def _bookings(
 
 def _history(
     *,
-    holders: QuerySet[PersonSkill, Any],
+    people: Mapping[int, Any],
     as_of: dt.date,
     staffed: set[int],
     roles: Sequence[RoleSpec],
 ) -> dict[int, list[PastWork]]:
     """Finished assignments with an outcome that ended before as_of, with the
     skills their initiatives' staffing requests asked for and their labels
-    (three queries).
+    (three queries: the organisation's past work, labels and requested skills,
+    each read whole -- cheaper than joining the candidates into each).
 
-    Only work on initiatives similar to one of the roles' is read: sharing a
+    Only work on initiatives similar to one of the roles' is kept: sharing a
     skill the role asks for, its team or one of its labels (what
     ``scoring.RoleScorer._similar`` compares); any other past initiative weighs
-    nothing in a track record, and leaving it out keeps an organisation's whole
-    history from being read for every request.
+    nothing in a track record.
     """
-    skill_ids = sorted({n.skill_id for r in roles for n in r.needs})
-    team_ids = sorted({r.team_id for r in roles if r.team_id is not None})
-    label_ids = sorted({label for r in roles for label in r.label_ids})
-    similar = Q(
-        initiative_id__in=RequiredSkill.objects.filter(skill_id__in=skill_ids).values(
-            "role__request__initiative_id"
+    skill_ids = {n.skill_id for r in roles for n in r.needs}
+    team_ids = {r.team_id for r in roles if r.team_id is not None}
+    label_ids = {label for r in roles for label in r.label_ids}
+    labels: dict[int, set[int]] = defaultdict(set)
+    for initiative_id, label_id in Initiative.labels.through.objects.values_list(
+        "initiative_id", "label_id"
+    ):
+        labels[initiative_id].add(label_id)
+    asked: dict[int, set[int]] = defaultdict(set)
+    for initiative_id, skill_id in _raw(
+        RequiredSkill.objects.order_by().values_list(
+            "role__request__initiative_id", "skill_id"
         )
-    )
-    if team_ids:
-        similar |= Q(initiative__team_id__in=team_ids)
-    if label_ids:
-        similar |= Q(
-            initiative_id__in=Initiative.labels.through.objects.filter(
-                label_id__in=label_ids
-            ).values("initiative_id")
-        )
+    ):
+        asked[initiative_id].add(skill_id)
     rows = (
         Assignment.objects.filter(
-            similar,
-            person_id__in=holders,
             status=Assignment.Status.FINISHED,
             outcome__in=list(OUTCOME_VALUE),
             end__lt=as_of,
         )
         .exclude(initiative_id__in=sorted(staffed))
-        .order_by("person_id", "end", "id")
+        .order_by()  # scoring needs no order; sorting the history costs more
+        .values_list(
+            "person_id",
+            "initiative_id",
+            "initiative__key",
+            "outcome",
+            "initiative__team_id",
+            "end",
+        )
     )
-    initiatives = rows.values("initiative_id")
-    labels: dict[int, set[int]] = defaultdict(set)
-    for initiative_id, label_id in Initiative.labels.through.objects.filter(
-        initiative_id__in=initiatives
-    ).values_list("initiative_id", "label_id"):
-        labels[initiative_id].add(label_id)
-    asked: dict[int, set[int]] = defaultdict(set)
-    for initiative_id, skill_id in (
-        RequiredSkill.objects.filter(role__request__initiative_id__in=initiatives)
-        .order_by()
-        .values_list("role__request__initiative_id", "skill_id")
-        .distinct()
-    ):
-        asked[initiative_id].add(skill_id)
-    shared: dict[int, tuple[frozenset[int], frozenset[int]]] = {}
+    shared: dict[int, tuple[frozenset[int], frozenset[int]] | None] = {}
     found: dict[int, list[PastWork]] = defaultdict(list)
-    for person_id, initiative_id, key, outcome, team_id, end in rows.values_list(
-        "person_id",
-        "initiative_id",
-        "initiative__key",
-        "outcome",
-        "initiative__team_id",
-        "end",
-    ):
-        sets = shared.get(initiative_id)
-        if sets is None:
-            sets = shared[initiative_id] = (
-                frozenset(asked.get(initiative_id, ())),
-                frozenset(labels.get(initiative_id, ())),
+    for person_id, initiative_id, key, outcome, team_id, end in _raw(rows):
+        if person_id not in people:
+            continue
+        if initiative_id in shared:
+            sets = shared[initiative_id]
+        else:
+            its_skills = frozenset(asked.get(initiative_id, ()))
+            its_labels = frozenset(labels.get(initiative_id, ()))
+            similar = (
+                not its_skills.isdisjoint(skill_ids)
+                or team_id in team_ids
+                or not its_labels.isdisjoint(label_ids)
             )
+            sets = shared[initiative_id] = (its_skills, its_labels) if similar else None
+        if sets is None:
+            continue
         found[person_id].append(
             PastWork(
                 initiative_id=initiative_id,
@@ -494,7 +512,7 @@ def _history(
                 team_id=team_id,
                 skill_ids=sets[0],
                 label_ids=sets[1],
-                ended=cast(dt.date, end),  # end__lt filtered out open ends
+                ended=cast(dt.date, _date(end)),  # end__lt filtered out open ends
             )
         )
     return found

@@ -21,6 +21,10 @@ TermName = Literal[
 
 
 # -- inputs ----------------------------------------------------------------------
+# The records read per candidate (EvidenceLink, HeldSkill, Booking, PastWork,
+# CandidateFacts) are plain slotted dataclasses, not frozen ones: a broad role
+# reads tens of thousands of them and a frozen dataclass costs seven times as
+# much to build. Treat them as read-only all the same.
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class RoleSpec:
         return tuple(n for n in self.needs if n.importance == "nice")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EvidenceLink:
     """A commit or Jira issue that backs a skill (integrations.SkillEvidence)."""
 
@@ -67,7 +71,7 @@ class EvidenceLink:
     source: str  # "git" | "jira"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class HeldSkill:
     """A candidate's PersonSkill for a requested skill, with its evidence."""
 
@@ -82,7 +86,7 @@ class HeldSkill:
     evidence: tuple[EvidenceLink, ...] = ()  # the few most recent, newest first
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Booking:
     """An assignment of the candidate (confirmed or proposed) that is not finished."""
 
@@ -95,7 +99,7 @@ class Booking:
     status: Literal["confirmed", "proposed"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PastWork:
     """A finished assignment with an outcome, on an initiative ended before as_of."""
 
@@ -108,7 +112,7 @@ class PastWork:
     ended: dt.date
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CandidateFacts:
     """Everything scoring needs to know about one person, read in bulk."""
 

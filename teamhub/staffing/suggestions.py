@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from teamhub.core.gc import gc_paused
 from teamhub.staffing import suggest
 from teamhub.staffing.facts import candidate_facts, prior_success, role_specs
 from teamhub.staffing.models import StaffingRequest, Suggestion
@@ -40,9 +41,6 @@ def request_compute(*, request: StaffingRequest) -> RequestSuggestion:
         .get()
     )
     today = timezone.localdate()
-    roles = role_specs(request)
-    candidates = candidate_facts(roles=roles, as_of=today)
-    context = ScoringContext(as_of=today, prior_success=prior_success(before=today))
     fixed: dict[int, list[int]] = defaultdict(list)
     excluded: dict[int, set[int]] = defaultdict(set)
     decided = (
@@ -60,13 +58,17 @@ def request_compute(*, request: StaffingRequest) -> RequestSuggestion:
             excluded[role_id].add(person_id)
         else:
             fixed[role_id].append(person_id)
-    result = suggest.request_suggest(
-        roles=roles,
-        candidates=candidates,
-        context=context,
-        fixed=dict(fixed),
-        excluded=dict(excluded),
-    )
+    with gc_paused():
+        roles = role_specs(request)
+        candidates = candidate_facts(roles=roles, as_of=today)
+        context = ScoringContext(as_of=today, prior_success=prior_success(before=today))
+        result = suggest.request_suggest(
+            roles=roles,
+            candidates=candidates,
+            context=context,
+            fixed=dict(fixed),
+            excluded=dict(excluded),
+        )
     _store(request=request, result=result, marked=marked)
     logger.info(
         "Staffing request %s computed: %s roles, %s candidates",

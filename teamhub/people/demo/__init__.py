@@ -1,8 +1,11 @@
 """Deterministic demo data: a believable ML organisation for a seed.
 
 ``org.py``, ``work.py`` and ``skills.py`` draw the organisation as plain records
-(``records.py``) from seeded ``random.Random`` streams; ``seed.py`` writes them
-with bulk inserts; ``data.py`` holds the built-in tables (names, teams, titles).
+(``records.py``) from seeded ``random.Random`` streams; ``staffing.py`` draws who
+worked on past initiatives from hidden true skill levels (the registry holds
+noisy self-ratings) and the staffing requests behind them; ``seed.py`` writes
+them with bulk inserts (``bulk.py``); ``data.py`` holds the built-in tables
+(names, teams, titles).
 """
 
 from teamhub.people.demo.seed import (

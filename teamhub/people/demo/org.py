@@ -17,6 +17,8 @@ from teamhub.people.demo.records import (
     TeamPlan,
 )
 from teamhub.people.demo.records import pick as _pick
+from teamhub.people.demo.skills import person_skills
+from teamhub.people.demo.staffing import plan_open_requests
 from teamhub.people.demo.work import plan_assignments, plan_initiatives
 
 MAX_FLAT_TEAM = 14  # a larger family splits into squads
@@ -71,7 +73,11 @@ def org_plan(*, people: int, seed: int, today: date, logins: bool) -> OrgPlan:
     plan = OrgPlan(seed=seed, today=today)
     _plan_people(rng, plan, people=people, logins=logins)
     plan_initiatives(rng, plan)
+    # Skills come from each person's own stream; history is drawn from their
+    # hidden true levels, so they are drawn (once) before it.
+    plan.skills = {p.index: person_skills(plan, p) for p in plan.people}
     plan_assignments(rng, plan)
+    plan_open_requests(plan)
     return plan
 
 

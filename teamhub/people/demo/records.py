@@ -56,15 +56,17 @@ class StakeholderPlan:
     username: str = ""
 
 
-@dataclass
+@dataclass(slots=True)  # half a million of them are held at 20,000 people
 class SkillRow:
     skill: str
-    level: int
+    level: int  # what the registry knows (self-reported levels are noisy)
     interest: int
     source: str
     last_used: date | None
     validated_by: int | None  # person index of the validating manager
     validated_at: datetime | None
+    # The hidden true level the demo's history is drawn from: never written.
+    true_level: int = 0
 
 
 @dataclass
@@ -110,6 +112,34 @@ class AssignmentPlan:
 
 
 @dataclass
+class NeedPlan:
+    skill: str
+    min_level: int
+    importance: str  # must | nice
+
+
+@dataclass
+class RolePlan:
+    title: str
+    needs: list[NeedPlan]
+    headcount: int = 1
+    allocation: int = 50
+    start: date | None = None  # None: the initiative's start
+    end: date | None = None  # None: the initiative's target date
+
+
+@dataclass
+class RequestPlan:
+    """A staffing request on an initiative: closed on past ones (what was asked
+    for before the crew was chosen), open on current and future ones."""
+
+    initiative: int
+    status: str  # open | closed
+    roles: list[RolePlan]
+    note: str = ""
+
+
+@dataclass
 class OrgPlan:
     seed: int
     today: date
@@ -123,6 +153,11 @@ class OrgPlan:
     upcoming: dict[int, list[str]] = field(default_factory=dict)  # team -> keys
     manager_index: int | None = None
     scientist_index: int | None = None
+    requests: list[RequestPlan] = field(default_factory=list)
+    # person -> (skill rows, learning goals), drawn once (see skills.person_skills)
+    skills: dict[int, tuple[list[SkillRow], list[GoalRow]]] = field(
+        default_factory=dict
+    )
 
 
 def pick(rng: random.Random, items: Sequence[T], weights: Sequence[float]) -> T:

@@ -1,17 +1,16 @@
 """Write the demo organisation drawn by ``org.py`` with bulk inserts."""
 
-import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 
@@ -40,10 +39,14 @@ from teamhub.integrations.models import (
 from teamhub.people.demo import data
 from teamhub.people.demo.activity import demo_activity_seed
 from teamhub.people.demo.boards import BoardsPlan, boards_plan
+from teamhub.people.demo.bulk import Adapt as _Adapt
+from teamhub.people.demo.bulk import bulk as _bulk
+from teamhub.people.demo.bulk import insert_rows as _insert_rows
 from teamhub.people.demo.org import org_plan
 from teamhub.people.demo.records import OrgPlan, StakeholderPlan
 from teamhub.people.demo.requirements import write_requirements
 from teamhub.people.demo.skills import person_skills
+from teamhub.people.demo.staffing import write_staffing
 from teamhub.people.models import LearningGoal, Person, PersonSkill, Team
 from teamhub.people.services_taxonomy import skill_taxonomy_load
 from teamhub.requirements.models import (
@@ -69,8 +72,6 @@ DEMO_LOGINS: tuple[str, ...] = tuple(
 # Every generated (non-login) user shares this hash. It starts with "!", which Django
 # treats as an unusable password: nobody can log in as them, and nothing is hashed.
 UNUSABLE_PASSWORD = "!teamhub-demo-no-login"  # noqa: S105
-BATCH = 2_000  # rows per bulk_create call; SQLite splits further by its own limits
-FLUSH_EVERY = 5_000  # rows per executemany call
 
 Progress = Callable[[str], None]
 
@@ -104,6 +105,7 @@ class DemoSeedResult:
     checkins: int = 0
     documents: int = 0
     commits: int = 0
+    staffing_requests: int = 0
 
 
 class _Clock:
@@ -120,56 +122,6 @@ class _Clock:
     @property
     def total(self) -> float:
         return time.perf_counter() - self.start
-
-
-def _bulk(model: type[models.Model], rows: Iterable[Any]) -> list[Any]:
-    return model._default_manager.bulk_create(list(rows), batch_size=BATCH)
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column
-    return field.column
-
-
-def _insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    """INSERT plain value tuples with one executemany per chunk; return the count.
-
-    bulk_create spends over 100 µs a row building SQL in the ORM, which makes
-    half a million person skills take minutes; executemany takes a few µs a row.
-    Values must already be adapted for the database (see ``_Adapt``); no pks come
-    back and auto_now fields must be passed explicitly.
-    """
-    ops = connection.ops
-    table = ops.quote_name(model._meta.db_table)
-    names = ", ".join(ops.quote_name(_column(model, c)) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    # Only quoted identifiers from the model's _meta are interpolated; values are
-    # parameters.
-    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-    count = 0
-    with connection.cursor() as cursor:
-        iterator = iter(rows)
-        while chunk := list(itertools.islice(iterator, FLUSH_EVERY)):
-            cursor.executemany(sql, chunk)
-            count += len(chunk)
-    return count
-
-
-class _Adapt:
-    """Adapt dates and datetimes for raw inserts, as the ORM would."""
-
-    def __init__(self) -> None:
-        self.ops = connection.ops
-        self.now = self.datetime(timezone.now())
-
-    def date(self, value: date | None) -> Any:
-        return self.ops.adapt_datefield_value(value)
-
-    def datetime(self, value: datetime | None) -> Any:
-        return self.ops.adapt_datetimefield_value(value)
 
 
 def _demo_users() -> "models.QuerySet[User]":
@@ -290,6 +242,10 @@ def demo_org_seed(
     )
     n_initiatives = len(initiative_ids)
     clock.lap(f"Initiatives: {n_initiatives:,} with {n_assignments:,} assignments")
+    open_requests = write_staffing(
+        plan, initiative_ids=initiative_ids, users=users, skills=skills
+    )
+    clock.lap(f"Staffing requests: {len(plan.requests):,} ({len(open_requests)} open)")
 
     n_checkins = _write_checkins(
         plan, extras, initiative_ids=initiative_ids, users=users
@@ -338,6 +294,9 @@ def demo_org_seed(
             f"synced from {activity.repository}"
         )
 
+    _compute_suggestions(open_requests)
+    clock.lap(f"Suggestions computed for {len(open_requests)} open staffing requests")
+
     result = DemoSeedResult(
         people=len(persons),
         teams=len(teams),
@@ -352,6 +311,7 @@ def demo_org_seed(
         checkins=n_checkins,
         documents=n_documents,
         commits=activity.commits,
+        staffing_requests=len(plan.requests),
     )
     audit_record(
         actor=None,
@@ -360,6 +320,15 @@ def demo_org_seed(
         data={"seed": seed, "people": people, "today": today.isoformat()},
     )
     return result
+
+
+def _compute_suggestions(request_ids: Sequence[int]) -> None:
+    """Compute the open requests' suggestions, as the task would on creation."""
+    from teamhub.staffing.models import StaffingRequest
+    from teamhub.staffing.suggestions import request_compute
+
+    for request in StaffingRequest.objects.filter(pk__in=request_ids).order_by("pk"):
+        request_compute(request=request)
 
 
 def _check_usernames_free(plan: OrgPlan) -> None:
@@ -615,7 +584,8 @@ def _write_skills(
     def skill_rows() -> Iterator[tuple[Any, ...]]:
         for person in plan.people:
             person_id = persons[person.index]
-            rows, person_goals = person_skills(plan, person)
+            drawn = plan.skills.pop(person.index, None)
+            rows, person_goals = drawn or person_skills(plan, person)
             for r in rows:
                 validator = (
                     users[r.validated_by] if r.validated_by is not None else None

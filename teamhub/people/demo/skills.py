@@ -1,7 +1,7 @@
 """Draw one person's skills and learning goals from their own seeded stream."""
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -135,17 +135,65 @@ def person_skills(
             )
         )
     _lift_parents(rows)
+    for row in rows:
+        row.true_level = row.level
+    _rate(plan, person, rows, pytorch_lead=pytorch_lead)
     return rows, _goals(rng, plan, person, {r.skill: r.level for r in rows})
 
 
-def _lift_parents(rows: list[SkillRow]) -> None:
-    """Hold a parent skill at most one level below a child: PyTorch 5, DL >= 4."""
+# How people rate themselves: the chance of each error of a self-reported level
+# (over-rating is commoner than under-rating), and of an inferred one.
+SELF_RATING_ERRORS: tuple[tuple[int, float], ...] = ((1, 0.25), (2, 0.07), (-1, 0.15))
+INFERRED_ERRORS: tuple[tuple[int, float], ...] = ((1, 0.2), (-1, 0.2))
+
+
+def _error(rng: random.Random, errors: tuple[tuple[int, float], ...]) -> int:
+    roll = rng.random()
+    for shift, chance in errors:
+        if roll < chance:
+            return shift
+        roll -= chance
+    return 0
+
+
+def _rate(
+    plan: OrgPlan, person: PersonPlan, rows: list[SkillRow], *, pytorch_lead: bool
+) -> None:
+    """Turn true levels into what the registry holds, from the person's own
+    "truth" stream (the drawn skills stay as they were): a manager-validated
+    level is the true one, a self-reported one is off now and then (people
+    over- and under-rate), an inferred one is sometimes a level off."""
+    rng = random.Random(f"teamhub-demo:{plan.seed}:truth:{person.index}")
+    for row in rows:
+        if row.source == "self":
+            shift = _error(rng, SELF_RATING_ERRORS)
+        elif row.source == "inferred":
+            shift = _error(rng, INFERRED_ERRORS)
+        else:
+            shift = 0
+        row.level = max(1, min(5, row.true_level + shift))
+        if row.skill == "PyTorch" and pytorch_lead:
+            row.level = max(row.level, 4)
+    _lift_parents(rows, keep=lambda row: row.source == "manager")
+
+
+def _lift_parents(
+    rows: list[SkillRow], keep: Callable[[SkillRow], bool] = lambda row: False
+) -> None:
+    """Hold a parent skill at most one level below a child: PyTorch 5, DL >= 4.
+
+    A parent whose level is to be kept (validated: the true level) caps the
+    child at one level above it instead.
+    """
     by_name = {r.skill: r for r in rows}
     # Children come after parents in the catalogue, so walk it backwards.
     for row in sorted(rows, key=lambda r: _ORDER[r.skill], reverse=True):
         parent = by_name.get(_PARENT_OF.get(row.skill, ""))
         if parent is not None and parent.level < row.level - 1:
-            parent.level = row.level - 1
+            if keep(parent):
+                row.level = parent.level + 1
+            else:
+                parent.level = row.level - 1
 
 
 def _goals(
@@ -197,6 +245,8 @@ def _scientist_skills(
                 validated_at=_validated_at(rng, plan.today) if validated else None,
             )
         )
+    for row in rows:
+        row.true_level = row.level  # the scientist's profile is what it is
     goals = [
         GoalRow(name, target, note)
         for name, (target, note) in data.SCIENTIST_GOALS.items()

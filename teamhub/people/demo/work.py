@@ -15,6 +15,7 @@ from teamhub.people.demo.records import (
     TeamPlan,
 )
 from teamhub.people.demo.records import pick as _pick
+from teamhub.people.demo.staffing import CrewDraft, Seat, plan_history
 
 UNITS = 10  # allocations are drawn in steps of 10 %
 
@@ -256,7 +257,13 @@ def plan_assignments(rng: random.Random, plan: OrgPlan) -> None:
 
 
 def _plan_history(rng: random.Random, plan: OrgPlan) -> None:
-    """Finished assignments on past initiatives, with their outcome."""
+    """Finished assignments on past initiatives, with their outcome.
+
+    The org stream draws each crew's size and its seats (start, end, allocation)
+    as it always has; who fills the seats is chosen by true fit and availability
+    in ``staffing.plan_history`` from streams of its own, which also draws the
+    staffing request each initiative started with.
+    """
     platform_pool = [
         p.index
         for p in plan.people
@@ -265,6 +272,7 @@ def _plan_history(rng: random.Random, plan: OrgPlan) -> None:
         and p.leads is None
     ]
     scientist = plan.scientist_index
+    drafts: list[CrewDraft] = []
     for initiative in plan.initiatives:
         if initiative.phase != "past":
             continue
@@ -272,12 +280,17 @@ def _plan_history(rng: random.Random, plan: OrgPlan) -> None:
         crew = set(rng.sample(members, rng.randint(1, min(5, len(members)))))
         if rng.random() < 0.7:
             crew.add(initiative.owner)
+        kept: set[int] = set()
         if scientist is not None and scientist in members and rng.random() < 0.6:
             crew.add(scientist)
+            kept.add(scientist)
+        outsider = None
         if platform_pool and rng.random() < 0.2:
-            crew.add(rng.choice(platform_pool))
+            outsider = rng.choice(platform_pool)
+            crew.add(outsider)
         length = (initiative.target_date - initiative.start).days
-        for person in sorted(crew):
+        seats: list[Seat] = []
+        for _person in sorted(crew):
             start = initiative.start + timedelta(
                 days=rng.randint(0, min(30, length // 3))
             )
@@ -285,15 +298,28 @@ def _plan_history(rng: random.Random, plan: OrgPlan) -> None:
             if initiative.outcome == "cancelled":
                 days = int((end - start).days * rng.uniform(0.3, 0.8))
                 end = start + timedelta(days=days)
+            allocation = rng.choice((20, 30, 40, 50, 50, 60, 80, 100))
+            seats.append(Seat(start=start, end=end, allocation=allocation))
+        drafts.append(
+            CrewDraft(
+                initiative=initiative,
+                seats=seats,
+                kept=kept,
+                outsider=outsider is not None and outsider not in members,
+                pool=platform_pool,
+            )
+        )
+    for draft, crew_chosen in plan_history(plan, drafts):
+        for person, seat in zip(crew_chosen, draft.seats, strict=True):
             _add(
                 plan,
                 person=person,
-                initiative=initiative,
-                allocation=rng.choice((20, 30, 40, 50, 50, 60, 80, 100)),
-                start=start,
-                end=end,
+                initiative=draft.initiative,
+                allocation=seat.allocation,
+                start=seat.start,
+                end=seat.end,
                 status="finished",
-                outcome=initiative.outcome,
+                outcome=draft.initiative.outcome,
             )
 
 
@@ -348,7 +374,8 @@ def _plan_current(rng: random.Random, plan: OrgPlan) -> None:
                 rng, load, rng.choice((1, 2)) if load <= 100 else rng.choice((2, 3))
             )
         others = rng.sample(all_current, min(6, len(all_current)))
-        candidates = own + [i for i in others if i not in own]
+        mine = {i.index for i in own}
+        candidates = own + [i for i in others if i.index not in mine]
         for allocation, initiative in zip(parts, candidates, strict=False):
             confirmed = (
                 load > 100 or index == plan.scientist_index or rng.random() < 0.85
