@@ -23,6 +23,7 @@ from typing import Any, Literal, cast
 from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     Count,
     F,
     FloatField,
@@ -34,7 +35,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from teamhub.initiatives.models import Assignment, Initiative, Outcome
@@ -176,7 +177,7 @@ def candidate_facts(
     out ``exclude_initiative_id``), evidence and history before it, a
     ``last_used`` or a validation after it is unknown.
 
-    Nine queries, whatever the number of people. A broad role makes most of the
+    Ten queries, whatever the number of people. A broad role makes most of the
     organisation candidates, so the large reads (skills, bookings, history) come
     as plain rows from the cursor (``_raw``), without Django's per-value
     converters, and are filtered to the candidates here rather than by a
@@ -270,10 +271,16 @@ def _raw(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
+def _as_text(field: str) -> Cast:
+    """A date column as ISO text: ``_date`` reads it faster than the driver's
+    converters on SQLite (thousands of rows per candidate read)."""
+    return Cast(field, output_field=CharField())
+
+
 def _date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value)[:10])
+    return dt.date.fromisoformat(value[:10])
 
 
 def _moment(value: Any) -> dt.datetime:
@@ -288,12 +295,18 @@ def _moment(value: Any) -> dt.datetime:
 
 
 def _held_rows(skill_ids: Sequence[int]) -> QuerySet[PersonSkill, Any]:
-    """The candidates' rows of the requested skills (active people only)."""
+    """The rows of the requested skills (those of inactive people are left out
+    with the people: see ``_people_rows``)."""
     return (
-        PersonSkill.objects.filter(skill_id__in=skill_ids, person__active=True)
+        PersonSkill.objects.filter(skill_id__in=skill_ids)
         .order_by()
         .values_list(
-            "person_id", "skill_id", "level", "source", "last_used", "validated_at"
+            "person_id",
+            "skill_id",
+            "level",
+            "source",
+            _as_text("last_used"),
+            "validated_at",
         )
     )
 
@@ -414,8 +427,8 @@ def _bookings(
             "initiative__key",
             "initiative__title",
             "allocation",
-            "start",
-            "end",
+            _as_text("start"),
+            _as_text("end"),
             "status",
         )
     ):
@@ -446,13 +459,17 @@ def _history(
 ) -> dict[int, list[PastWork]]:
     """Finished assignments with an outcome that ended before as_of, with the
     skills their initiatives' staffing requests asked for and their labels
-    (three queries: the organisation's past work, labels and requested skills,
-    each read whole -- cheaper than joining the candidates into each).
+    (four queries: the organisation's past work, labels, how many skills each
+    initiative asked for and which of the roles' skills; each read whole --
+    cheaper than joining the candidates into each).
 
     Only work on initiatives similar to one of the roles' is kept: sharing a
     skill the role asks for, its team or one of its labels (what
     ``scoring.RoleScorer._similar`` compares); any other past initiative weighs
-    nothing in a track record.
+    nothing in a track record. ``PastWork.skill_ids`` holds the requested skills
+    the roles ask for too, and ``skill_count`` how many it asked for in all:
+    what a Jaccard similarity needs, without reading every skill of every past
+    request.
     """
     skill_ids = {n.skill_id for r in roles for n in r.needs}
     team_ids = {r.team_id for r in roles if r.team_id is not None}
@@ -462,15 +479,36 @@ def _history(
         "initiative_id", "label_id"
     ):
         labels[initiative_id].add(label_id)
-    asked: dict[int, set[int]] = defaultdict(set)
-    for initiative_id, skill_id in _raw(
-        RequiredSkill.objects.order_by().values_list(
-            "role__request__initiative_id", "skill_id"
+    asked = RequiredSkill.objects.order_by().values("role__request__initiative_id")
+    counts: dict[int, int] = dict(
+        asked.annotate(n=Count("skill_id", distinct=True)).values_list(
+            "role__request__initiative_id", "n"
         )
+    )
+    shared_skills: dict[int, set[int]] = defaultdict(set)
+    for initiative_id, skill_id in (
+        RequiredSkill.objects.filter(skill_id__in=sorted(skill_ids))
+        .order_by()
+        .values_list("role__request__initiative_id", "skill_id")
+        .distinct()
     ):
-        asked[initiative_id].add(skill_id)
+        shared_skills[initiative_id].add(skill_id)
+    similar = Q(
+        initiative_id__in=RequiredSkill.objects.filter(
+            skill_id__in=sorted(skill_ids)
+        ).values("role__request__initiative_id")
+    )
+    if team_ids:
+        similar |= Q(initiative__team_id__in=sorted(team_ids))
+    if label_ids:
+        similar |= Q(
+            initiative_id__in=Initiative.labels.through.objects.filter(
+                label_id__in=sorted(label_ids)
+            ).values("initiative_id")
+        )
     rows = (
         Assignment.objects.filter(
+            similar,
             status=Assignment.Status.FINISHED,
             outcome__in=list(OUTCOME_VALUE),
             end__lt=as_of,
@@ -483,10 +521,10 @@ def _history(
             "initiative__key",
             "outcome",
             "initiative__team_id",
-            "end",
+            _as_text("end"),
         )
     )
-    shared: dict[int, tuple[frozenset[int], frozenset[int]] | None] = {}
+    shared: dict[int, tuple[frozenset[int], frozenset[int], int] | None] = {}
     found: dict[int, list[PastWork]] = defaultdict(list)
     for person_id, initiative_id, key, outcome, team_id, end in _raw(rows):
         if person_id not in people:
@@ -494,14 +532,18 @@ def _history(
         if initiative_id in shared:
             sets = shared[initiative_id]
         else:
-            its_skills = frozenset(asked.get(initiative_id, ()))
+            its_skills = frozenset(shared_skills.get(initiative_id, ()))
             its_labels = frozenset(labels.get(initiative_id, ()))
             similar = (
-                not its_skills.isdisjoint(skill_ids)
+                bool(its_skills)
                 or team_id in team_ids
                 or not its_labels.isdisjoint(label_ids)
             )
-            sets = shared[initiative_id] = (its_skills, its_labels) if similar else None
+            sets = shared[initiative_id] = (
+                (its_skills, its_labels, counts.get(initiative_id, 0))
+                if similar
+                else None
+            )
         if sets is None:
             continue
         found[person_id].append(
@@ -513,6 +555,7 @@ def _history(
                 skill_ids=sets[0],
                 label_ids=sets[1],
                 ended=cast(dt.date, _date(end)),  # end__lt filtered out open ends
+                skill_count=sets[2],
             )
         )
     return found

@@ -107,9 +107,13 @@ class PastWork:
     key: str
     outcome: Literal["success", "partial", "failed"]  # cancelled ones are left out
     team_id: int | None
-    skill_ids: frozenset[int]  # the skills its staffing requests asked for
+    # The skills its staffing requests asked for: all of them, or (as facts.py
+    # reads them) only those the request being staffed asks for too, with
+    # ``skill_count`` saying how many there were in all.
+    skill_ids: frozenset[int]
     label_ids: frozenset[int]
     ended: dt.date
+    skill_count: int | None = None  # None: len(skill_ids)
 
 
 @dataclass(slots=True)

@@ -422,7 +422,7 @@ class RoleScorer:
         role = self.role
         sim = 0.0
         if p.initiative_id != role.initiative_id:
-            sim = 0.5 * _jaccard(p.skill_ids, self.skill_ids)
+            sim = 0.5 * _jaccard(p.skill_ids, self.skill_ids, p.skill_count)
             if role.team_id is not None and p.team_id == role.team_id:
                 sim += 0.3
             sim += 0.2 * _jaccard(p.label_ids, role.label_ids)
@@ -696,13 +696,16 @@ _W_FIT, _W_AVAILABILITY, _W_TRACK, _W_RECENCY, _W_GROWTH, _W_LOAD = _WEIGHT_LIST
 _LABEL_LIST = tuple(LABELS[n] for n in _ORDER)
 
 
-def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+def _jaccard(a: frozenset[int], b: frozenset[int], a_size: int | None = None) -> float:
+    """|a & b| / |a | b|; ``a_size`` is the size of the whole of ``a`` when ``a``
+    holds only its part that can meet ``b`` (see PastWork.skill_count)."""
     if not a or not b:
         return 0.0
     inter = len(a & b)
     if not inter:
         return 0.0
-    return inter / (len(a) + len(b) - inter)
+    size = len(a) if a_size is None else a_size
+    return inter / (size + len(b) - inter)
 
 
 def _last_use(held: HeldSkill, as_of: dt.date) -> dt.date | None:

@@ -116,34 +116,43 @@ def _store(
         for role_id, people in result.team.members.items()
         for person_id in people
     }
-    # Rows are updated in place (their ids stay valid for a page showing them);
-    # open, unlocked ones no longer suggested are deleted; decided ones stay.
+    # Open, unlocked rows are replaced: deleted, and the new ones inserted
+    # under the id the same (role, person) had, so a page showing a suggestion
+    # still reaches it (two statements, rather than an UPDATE of every row
+    # with a CASE per field). Decided and locked rows stay, refreshed in place.
     now = timezone.now()
-    changed = []
-    gone = []
+    open_ids: dict[tuple[int, int], int] = {}
+    kept = []
     for suggestion in Suggestion.objects.filter(role__request_id=request.pk):
         key = (suggestion.role_id, suggestion.person_id)
         fields = rows.pop(key, None)
         if suggestion.status == Suggestion.Status.REJECTED:
             continue
+        if suggestion.status == Suggestion.Status.OPEN and not suggestion.locked:
+            open_ids[key] = suggestion.pk
+            if fields is not None:
+                rows[key] = fields
+            continue
         if fields is not None:
             for name, value in fields.items():
                 setattr(suggestion, name, value)
-        elif suggestion.status == Suggestion.Status.OPEN and not suggestion.locked:
-            gone.append(suggestion.pk)
-            continue
         else:
             suggestion.in_team = key in members
         suggestion.updated = now
-        changed.append(suggestion)
-    if gone:
-        Suggestion.objects.filter(pk__in=gone).delete()
-    if changed:
+        kept.append(suggestion)
+    if open_ids:
+        Suggestion.objects.filter(pk__in=list(open_ids.values())).delete()
+    if kept:
         Suggestion.objects.bulk_update(
-            changed, ["rank", "kind", "score", "terms", "in_team", "updated"]
+            kept, ["rank", "kind", "score", "terms", "in_team", "updated"]
         )
     Suggestion.objects.bulk_create(
-        Suggestion(role_id=role_id, person_id=person_id, **fields)
+        Suggestion(
+            pk=open_ids.get((role_id, person_id)),
+            role_id=role_id,
+            person_id=person_id,
+            **fields,
+        )
         for (role_id, person_id), fields in rows.items()
         if role_id in role_ids
     )

@@ -5,6 +5,7 @@ The builders at the top are shared by test_team.py and test_suggest.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
@@ -687,3 +688,18 @@ def test_load_counts_only_the_next_four_weeks():
     )
     assert term(score(r, later), "load").value == 0.0
     assert term(score(r, later), "load").detail == "Nothing booked in the next 4 weeks."
+
+
+def test_similarity_is_the_same_from_the_shared_skills_and_their_count():
+    # facts.py reads of a past initiative only the skills the request asks for
+    # too, and how many it asked for in all: the track record must not change.
+    r = role(need(SPARK, 3), need(AIRFLOW, 2, "nice"))
+    whole = past("success", skill_ids=[SPARK, DBT, RUST])
+    shared = dataclasses.replace(whole, skill_ids=frozenset({SPARK}), skill_count=3)
+    other = past("failed", skill_ids=[DBT], initiative_id=501)
+    for history in ([whole, other], [shared, other]):
+        c = person(1, held(SPARK, 4), history=history)
+        value = term(score(r, c), "track_record").value
+        # Jaccard({Spark, dbt, Rust}, {Spark, Airflow}) = 1/4; dbt alone shares
+        # nothing, so only the success counts: (0.125 * 1 + 2 * 0.6) / 2.125.
+        assert value == pytest.approx((0.125 + 2 * 0.6) / 2.125, abs=1e-4)
