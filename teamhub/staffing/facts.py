@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, cast
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -63,7 +63,6 @@ OUTCOME_VALUE: dict[str, float] = {
     Outcome.FAILED: 0.0,
 }
 PRIOR_WHEN_EMPTY = 0.5
-_Outcome = Literal["success", "partial", "failed"]
 
 
 # -- roles -------------------------------------------------------------------------
@@ -210,8 +209,11 @@ def candidate_facts(
     # rows of other people it leaves out.
     evidence = _evidence(skill_ids, as_of=as_of, replay=replay)
     no_evidence = _Evidence(0, None)
+    # The loops below run for tens of thousands of rows: records are built with
+    # positional arguments and dates parsed inline (ISO text, see _as_text).
+    iso_date = dt.date.fromisoformat
     for person_id, skill_id, level, source, last_used, validated_at in held_rows:
-        used = _date(last_used)
+        used = iso_date(last_used[:10]) if last_used else None
         validated = validated_at is not None
         if replay:
             if used is not None and used > as_of:
@@ -219,15 +221,9 @@ def candidate_facts(
             validated = validated and _local_day(_moment(validated_at)) < as_of
         found = evidence.get((person_id, skill_id), no_evidence)
         skills[person_id][skill_id] = HeldSkill(
-            skill_id=skill_id,
-            level=level,
-            source=source,
-            validated=validated,
-            last_used=used,
-            recent_evidence=found.count,
-            last_evidence=found.last,
-            evidence=tuple(found.links),
-        )
+            skill_id, level, source, validated, used, found.count, found.last,
+            found.links_tuple,
+        )  # fmt: skip
 
     bookings = _bookings(
         people=people,
@@ -275,12 +271,6 @@ def _as_text(field: str) -> Cast:
     """A date column as ISO text: ``_date`` reads it faster than the driver's
     converters on SQLite (thousands of rows per candidate read)."""
     return Cast(field, output_field=CharField())
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value[:10])
 
 
 def _moment(value: Any) -> dt.datetime:
@@ -345,6 +335,10 @@ class _Evidence:
         self.count = count
         self.last = last
         self.links: list[EvidenceLink] = []
+
+    @property
+    def links_tuple(self) -> tuple[EvidenceLink, ...]:
+        return tuple(self.links) if self.links else ()
 
 
 def _evidence(
@@ -411,6 +405,7 @@ def _bookings(
         )
     found: dict[int, list[Booking]] = defaultdict(list)
     proposed = Assignment.Status.PROPOSED.value
+    iso_date = dt.date.fromisoformat
     for (
         person_id,
         initiative_id,
@@ -436,17 +431,11 @@ def _bookings(
             continue
         found[person_id].append(
             Booking(
-                initiative_id=initiative_id,
-                key=key,
-                title=title,
-                allocation=allocation,
-                start=cast(dt.date, _date(start)),
-                end=_date(end),
-                status=(
-                    "proposed" if not replay and status == proposed else "confirmed"
-                ),
+                initiative_id, key, title, allocation, iso_date(start[:10]),
+                iso_date(end[:10]) if end else None,
+                "proposed" if not replay and status == proposed else "confirmed",
             )
-        )
+        )  # fmt: skip
     return found
 
 
@@ -475,8 +464,8 @@ def _history(
     team_ids = {r.team_id for r in roles if r.team_id is not None}
     label_ids = {label for r in roles for label in r.label_ids}
     labels: dict[int, set[int]] = defaultdict(set)
-    for initiative_id, label_id in Initiative.labels.through.objects.values_list(
-        "initiative_id", "label_id"
+    for initiative_id, label_id in _raw(
+        Initiative.labels.through.objects.values_list("initiative_id", "label_id")
     ):
         labels[initiative_id].add(label_id)
     asked = RequiredSkill.objects.order_by().values("role__request__initiative_id")
@@ -524,40 +513,26 @@ def _history(
             _as_text("end"),
         )
     )
-    shared: dict[int, tuple[frozenset[int], frozenset[int], int] | None] = {}
+    shared: dict[int, tuple[frozenset[int], frozenset[int], int]] = {}
+    iso_date = dt.date.fromisoformat
     found: dict[int, list[PastWork]] = defaultdict(list)
     for person_id, initiative_id, key, outcome, team_id, end in _raw(rows):
         if person_id not in people:
             continue
-        if initiative_id in shared:
-            sets = shared[initiative_id]
-        else:
-            its_skills = frozenset(shared_skills.get(initiative_id, ()))
-            its_labels = frozenset(labels.get(initiative_id, ()))
-            similar = (
-                bool(its_skills)
-                or team_id in team_ids
-                or not its_labels.isdisjoint(label_ids)
-            )
-            sets = shared[initiative_id] = (
-                (its_skills, its_labels, counts.get(initiative_id, 0))
-                if similar
-                else None
-            )
+        sets = shared.get(initiative_id)
         if sets is None:
-            continue
+            sets = shared[initiative_id] = (
+                frozenset(shared_skills.get(initiative_id, ())),
+                frozenset(labels.get(initiative_id, ())),
+                counts.get(initiative_id, 0),
+            )
+        # (end__lt filtered out open ends; outcome__in, anything but cancelled)
         found[person_id].append(
             PastWork(
-                initiative_id=initiative_id,
-                key=key,
-                outcome=cast(_Outcome, outcome),
-                team_id=team_id,
-                skill_ids=sets[0],
-                label_ids=sets[1],
-                ended=cast(dt.date, _date(end)),  # end__lt filtered out open ends
-                skill_count=sets[2],
+                initiative_id, key, outcome, team_id, sets[0], sets[1],
+                iso_date(end[:10]), sets[2],
             )
-        )
+        )  # fmt: skip
     return found
 
 

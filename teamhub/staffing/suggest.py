@@ -9,8 +9,8 @@ Contract:
         context: ScoringContext,
         fixed: Mapping[int, Sequence[int]] = {},      # role id -> person ids kept
         excluded: Mapping[int, AbstractSet[int]] = {},  # role id -> rejected ids
-        keep_matches: int = 30,
-        keep_alternatives: int = 15,
+        keep_matches: int = 20,
+        keep_alternatives: int = 10,
     ) -> RequestSuggestion
 
 How: the candidates for a role are the people holding at least one of its skills
@@ -55,8 +55,8 @@ def request_suggest(
     context: ScoringContext,
     fixed: Mapping[int, Sequence[int]] = _EMPTY_FIXED,
     excluded: Mapping[int, Set[int]] = _EMPTY_EXCLUDED,
-    keep_matches: int = 30,
-    keep_alternatives: int = 15,
+    keep_matches: int = 20,
+    keep_alternatives: int = 10,
 ) -> RequestSuggestion:
     """Rank every role's candidates and propose a team for the whole request."""
     by_id = {c.person_id: c for c in candidates}

@@ -122,8 +122,11 @@ def _store(
     # with a CASE per field). Decided and locked rows stay, refreshed in place.
     now = timezone.now()
     open_ids: dict[tuple[int, int], int] = {}
-    kept = []
-    for suggestion in Suggestion.objects.filter(role__request_id=request.pk):
+    refreshed = []  # decided or locked, still ranked: every field refreshed
+    unranked = []  # decided or locked, no longer a candidate: membership only
+    # Their terms are not read (each is a few kilobytes of JSON).
+    current = Suggestion.objects.filter(role__request_id=request.pk).defer("terms")
+    for suggestion in current:
         key = (suggestion.role_id, suggestion.person_id)
         fields = rows.pop(key, None)
         if suggestion.status == Suggestion.Status.REJECTED:
@@ -133,19 +136,22 @@ def _store(
             if fields is not None:
                 rows[key] = fields
             continue
+        suggestion.updated = now
         if fields is not None:
             for name, value in fields.items():
                 setattr(suggestion, name, value)
+            refreshed.append(suggestion)
         else:
             suggestion.in_team = key in members
-        suggestion.updated = now
-        kept.append(suggestion)
+            unranked.append(suggestion)
     if open_ids:
         Suggestion.objects.filter(pk__in=list(open_ids.values())).delete()
-    if kept:
+    if refreshed:
         Suggestion.objects.bulk_update(
-            kept, ["rank", "kind", "score", "terms", "in_team", "updated"]
+            refreshed, ["rank", "kind", "score", "terms", "in_team", "updated"]
         )
+    if unranked:
+        Suggestion.objects.bulk_update(unranked, ["in_team", "updated"])
     Suggestion.objects.bulk_create(
         Suggestion(
             pk=open_ids.get((role_id, person_id)),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from teamhub.core.models import AuditEvent
@@ -386,17 +388,14 @@ def test_role_suggestions_query_count_is_the_same_for_10_and_200_people(
     url = reverse("api-staffing-role-suggestions", args=[ml_role.pk])
     people_build(10)
     request_compute(request=staffing_request)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         assert len(client.get(url).json()["matches"]) == 10
     people_build(190)
     request_compute(request=staffing_request)
     with CaptureQueriesContext(connection) as many:
         data = client.get(url).json()
-    # The best 30 are kept, and the team member if not among them (equal scores).
-    assert 30 <= len(data["matches"]) <= 31
+    # The best 20 are kept, and the team member if not among them (equal scores).
+    assert 20 <= len(data["matches"]) <= 21
     assert data["match_total"] == 200
     assert len(few.captured_queries) == len(many.captured_queries)
     with django_assert_max_num_queries(8):

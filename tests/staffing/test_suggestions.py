@@ -168,7 +168,7 @@ def test_request_compute_query_count_is_the_same_for_10_and_200_people(
     with CaptureQueriesContext(connection) as many:
         request_compute(request=staffing_request)
     assert len(few.captured_queries) == len(many.captured_queries)
-    assert Suggestion.objects.filter(role__request=staffing_request).count() <= 45
+    assert Suggestion.objects.filter(role__request=staffing_request).count() <= 30
 
 
 # -- selectors ---------------------------------------------------------------------

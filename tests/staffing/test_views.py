@@ -876,3 +876,15 @@ def test_request_page_while_computing_says_so_and_polls(
     assert "Computing the shortlist and the proposed team" in html
     assert 'hx-trigger="every 5s"' in html
     assert 'data-testid="candidate"' not in html
+
+
+def test_a_match_without_the_capacity_says_so(
+    client_as: Callable[..., Client], scene: dict[str, Any]
+) -> None:
+    # The role asks 50%: Ana has 60% free, Ben only 20% (he still matches on
+    # skills, ranked lower by availability; the team proposal leaves him out).
+    scene["ben"].terms = {**scene["ben"].terms, "free": 20}
+    scene["ben"].save()
+    html = client_as("manager").get(page("role", scene["role"].pk)).content.decode()
+    assert "Only 20% free of 50%" in _candidate(html, scene["ben"])
+    assert 'data-testid="badge-short"' not in _candidate(html, scene["ana"])
