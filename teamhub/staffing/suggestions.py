@@ -59,24 +59,37 @@ def request_compute(*, request: StaffingRequest) -> RequestSuggestion:
         else:
             fixed[role_id].append(person_id)
     with gc_paused():
-        roles = role_specs(request)
-        candidates = candidate_facts(roles=roles, as_of=today)
-        context = ScoringContext(as_of=today, prior_success=prior_success(before=today))
-        result = suggest.request_suggest(
-            roles=roles,
-            candidates=candidates,
-            context=context,
-            fixed=dict(fixed),
-            excluded=dict(excluded),
-        )
+        result = _suggest(request=request, as_of=today, fixed=fixed, excluded=excluded)
     _store(request=request, result=result, marked=marked)
     logger.info(
         "Staffing request %s computed: %s roles, %s candidates",
         request.pk,
-        len(roles),
-        len(candidates),
+        len(result.rankings),
+        sum(r.match_total + r.alternative_total for r in result.rankings.values()),
     )
     return result
+
+
+def _suggest(
+    *,
+    request: StaffingRequest,
+    as_of: dt.date,
+    fixed: dict[int, list[int]],
+    excluded: dict[int, set[int]],
+) -> RequestSuggestion:
+    """Read the facts and score them. A function of its own so that the
+    thousands of candidate records are freed when it returns, before the paused
+    collector runs again (it would otherwise walk every one of them)."""
+    roles = role_specs(request)
+    candidates = candidate_facts(roles=roles, as_of=as_of)
+    context = ScoringContext(as_of=as_of, prior_success=prior_success(before=as_of))
+    return suggest.request_suggest(
+        roles=roles,
+        candidates=candidates,
+        context=context,
+        fixed=dict(fixed),
+        excluded=dict(excluded),
+    )
 
 
 def _rows(
