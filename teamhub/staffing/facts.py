@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from types import MappingProxyType
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -51,6 +54,7 @@ from teamhub.staffing.records import (
     RoleSpec,
     SkillNeed,
 )
+from teamhub.staffing.scoring import contenders
 
 # Evidence (commits, Jira issues) counts when it is at most this old.
 EVIDENCE_DAYS = 365
@@ -63,6 +67,11 @@ OUTCOME_VALUE: dict[str, float] = {
     Outcome.FAILED: 0.0,
 }
 PRIOR_WHEN_EMPTY = 0.5
+# Up to this many people, their history is read by id (see _history).
+TRACKED_BY_ID = 500
+# Up to this many past initiatives, what they asked for is read by id.
+INITIATIVES_BY_ID = 500
+_NO_EXCLUDED: Mapping[int, AbstractSet[int]] = MappingProxyType({})
 
 
 # -- roles -------------------------------------------------------------------------
@@ -166,9 +175,20 @@ def candidate_facts(
     as_of: dt.date,
     replay: bool = False,
     exclude_initiative_id: int | None = None,
+    alternatives: int | None = None,
+    include: Collection[int] = (),
+    excluded: Mapping[int, AbstractSet[int]] = _NO_EXCLUDED,
 ) -> list[CandidateFacts]:
     """Return what is known about every active person holding at least one skill
     the roles ask for (any level), ordered by person id.
+
+    With ``alternatives`` (what ``request_suggest`` keeps per role), only the
+    people a ranking shows or may put in a team carry their track record
+    (``scoring.contenders``: every match, the closest alternatives, and
+    ``include``, the accepted and locked picks; ``excluded`` are the people
+    rejected per role): the others' history is left empty. It is the costliest
+    fact to read, and a broad role's thousands of distant alternatives are only
+    counted.
 
     ``replay=True`` (the offline evaluation, replaying a past initiative as of its
     start) counts only what was known before ``as_of``: bookings are the
@@ -231,7 +251,16 @@ def candidate_facts(
         replay=replay,
         exclude_initiative_id=exclude_initiative_id,
     )
-    history = _history(people=people, as_of=as_of, staffed=staffed, roles=roles)
+    if alternatives is None:
+        tracked: Collection[int] = people
+    else:
+        tracked = contenders(
+            roles, skills, as_of=as_of, alternatives=alternatives, excluded=excluded
+        )
+        tracked.update(include)
+    history = _history(
+        people=people, tracked=tracked, as_of=as_of, staffed=staffed, roles=roles
+    )
     goals: dict[int, dict[int, int]] = defaultdict(dict)
     for person_id, skill_id, target in LearningGoal.objects.filter(
         skill_id__in=skill_ids
@@ -261,7 +290,10 @@ def _raw(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     Dates come as the driver gives them (ISO text on SQLite): read them with
     ``_date`` and ``_moment``.
     """
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. an IN list of nothing: no rows, no query
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -442,15 +474,15 @@ def _bookings(
 def _history(
     *,
     people: Mapping[int, Any],
+    tracked: Collection[int],
     as_of: dt.date,
     staffed: set[int],
     roles: Sequence[RoleSpec],
 ) -> dict[int, list[PastWork]]:
     """Finished assignments with an outcome that ended before as_of, with the
     skills their initiatives' staffing requests asked for and their labels
-    (four queries: the organisation's past work, labels, how many skills each
-    initiative asked for and which of the roles' skills; each read whole --
-    cheaper than joining the candidates into each).
+    (four queries: the past work, then its initiatives' labels, how many skills
+    each asked for and which of the roles' skills).
 
     Only work on initiatives similar to one of the roles' is kept: sharing a
     skill the role asks for, its team or one of its labels (what
@@ -463,25 +495,6 @@ def _history(
     skill_ids = {n.skill_id for r in roles for n in r.needs}
     team_ids = {r.team_id for r in roles if r.team_id is not None}
     label_ids = {label for r in roles for label in r.label_ids}
-    labels: dict[int, set[int]] = defaultdict(set)
-    for initiative_id, label_id in _raw(
-        Initiative.labels.through.objects.values_list("initiative_id", "label_id")
-    ):
-        labels[initiative_id].add(label_id)
-    asked = RequiredSkill.objects.order_by().values("role__request__initiative_id")
-    counts: dict[int, int] = dict(
-        asked.annotate(n=Count("skill_id", distinct=True)).values_list(
-            "role__request__initiative_id", "n"
-        )
-    )
-    shared_skills: dict[int, set[int]] = defaultdict(set)
-    for initiative_id, skill_id in (
-        RequiredSkill.objects.filter(skill_id__in=sorted(skill_ids))
-        .order_by()
-        .values_list("role__request__initiative_id", "skill_id")
-        .distinct()
-    ):
-        shared_skills[initiative_id].add(skill_id)
     similar = Q(
         initiative_id__in=RequiredSkill.objects.filter(
             skill_id__in=sorted(skill_ids)
@@ -495,9 +508,17 @@ def _history(
                 label_id__in=sorted(label_ids)
             ).values("initiative_id")
         )
+    # A few people are asked for by id; many, by reading everyone's and keeping
+    # theirs here (an IN list that long costs more than it saves).
+    few = (
+        [Q(person_id__in=sorted(tracked))]
+        if len(tracked) < min(len(people), TRACKED_BY_ID)
+        else []
+    )
     rows = (
         Assignment.objects.filter(
             similar,
+            *few,
             status=Assignment.Status.FINISHED,
             outcome__in=list(OUTCOME_VALUE),
             end__lt=as_of,
@@ -513,12 +534,45 @@ def _history(
             _as_text("end"),
         )
     )
+    work = [row for row in _raw(rows) if row[0] in people and row[0] in tracked]
+    # What the past initiatives asked for and their labels: for those read, by
+    # id when they are few, else the whole (small) tables.
+    initiative_ids = sorted({row[1] for row in work})
+    by_id = (
+        [Q(initiative_id__in=initiative_ids)]
+        if len(initiative_ids) <= INITIATIVES_BY_ID
+        else []
+    )
+    asked_by_id = [Q(role__request__initiative_id__in=initiative_ids)] if by_id else []
+    labels: dict[int, set[int]] = defaultdict(set)
+    for initiative_id, label_id in _raw(
+        Initiative.labels.through.objects.filter(*by_id).values_list(
+            "initiative_id", "label_id"
+        )
+    ):
+        labels[initiative_id].add(label_id)
+    asked = (
+        RequiredSkill.objects.filter(*asked_by_id)
+        .order_by()
+        .values("role__request__initiative_id")
+    )
+    counts: dict[int, int] = dict(
+        asked.annotate(n=Count("skill_id", distinct=True)).values_list(
+            "role__request__initiative_id", "n"
+        )
+    )
+    shared_skills: dict[int, set[int]] = defaultdict(set)
+    for initiative_id, skill_id in (
+        RequiredSkill.objects.filter(*asked_by_id, skill_id__in=sorted(skill_ids))
+        .order_by()
+        .values_list("role__request__initiative_id", "skill_id")
+        .distinct()
+    ):
+        shared_skills[initiative_id].add(skill_id)
     shared: dict[int, tuple[frozenset[int], frozenset[int], int]] = {}
     iso_date = dt.date.fromisoformat
     found: dict[int, list[PastWork]] = defaultdict(list)
-    for person_id, initiative_id, key, outcome, team_id, end in _raw(rows):
-        if person_id not in people:
-            continue
+    for person_id, initiative_id, key, outcome, team_id, end in work:
         sets = shared.get(initiative_id)
         if sets is None:
             sets = shared[initiative_id] = (

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -95,6 +96,7 @@ OVERLOAD_SPAN = 50
 STRIP_WEEKS = 26
 
 _NO_MENTORS: Mapping[int, Sequence[str]] = MappingProxyType({})
+_NO_EXCLUDED: Mapping[int, AbstractSet[int]] = MappingProxyType({})
 _ORDER: tuple[TermName, ...] = tuple(WEIGHTS)
 
 
@@ -293,9 +295,8 @@ class RoleScorer:
 
     # -- numbers -------------------------------------------------------------------
 
-    def base(self, candidate: CandidateFacts) -> Base:
-        """Return the candidate's numbers for this role, growth aside."""
-        skills = candidate.skills
+    def skills_part(self, skills: Mapping[int, HeldSkill]) -> tuple[float, float, int]:
+        """Return the skill fit, the recency (both 0-1) and the must-have gaps."""
         as_of = self.as_of
         fit = rec = 0.0
         gaps = 0
@@ -337,6 +338,13 @@ class RoleScorer:
         total = self.total_weight or 1
         fit /= total
         rec /= total
+        return fit, rec, gaps
+
+    def base(self, candidate: CandidateFacts) -> Base:
+        """Return the candidate's numbers for this role, growth aside."""
+        skills = candidate.skills
+        as_of = self.as_of
+        fit, rec, gaps = self.skills_part(skills)
 
         capacity = candidate.capacity
         bookings = candidate.bookings
@@ -718,6 +726,50 @@ def _last_use(held: HeldSkill, as_of: dt.date) -> dt.date | None:
     if ev is not None and ev <= as_of and (last is None or ev > last):
         last = ev
     return last
+
+
+def contenders(
+    roles: Sequence[RoleSpec],
+    skills: Mapping[int, Mapping[int, HeldSkill]],
+    *,
+    as_of: dt.date,
+    alternatives: int,
+    excluded: Mapping[int, AbstractSet[int]] = _NO_EXCLUDED,
+) -> set[int]:
+    """Return the people a ranking needs in full: every match of each role, and
+    its ``alternatives`` closest alternatives -- the fewest must-have gaps, then
+    the best skill fit, with everyone tied with the last one -- the order
+    ``suggest`` lists alternatives in. Everyone else is an alternative further
+    down: counted, never shown, never in a team, so the facts need not carry
+    their track record (the costliest fact to read). ``skills`` is person id ->
+    the held skills; ``excluded`` role id -> people rejected for it.
+    """
+    wanted: set[int] = set()
+    context = ScoringContext(as_of=as_of, prior_success=0.0)
+    for role in roles:
+        scorer = RoleScorer(role, context)
+        ids = scorer.skill_ids
+        rejected = excluded.get(role.role_id, frozenset())
+        closest: list[tuple[int, float, int]] = []
+        for person_id, held in skills.items():
+            if ids.isdisjoint(held) or person_id in rejected:
+                continue
+            fit, _recency, gaps = scorer.skills_part(held)
+            if gaps == 0:
+                wanted.add(person_id)
+            else:
+                closest.append((gaps, -fit, person_id))
+        closest.sort()
+        if alternatives <= 0:
+            continue
+        shown = closest[:alternatives]
+        last = shown[-1][:2] if shown else None
+        wanted.update(pid for _gaps, _fit, pid in shown)
+        for gaps, fit, pid in closest[alternatives:]:
+            if (gaps, fit) != last:
+                break
+            wanted.add(pid)
+    return wanted
 
 
 def candidate_score(

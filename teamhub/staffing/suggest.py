@@ -9,8 +9,8 @@ Contract:
         context: ScoringContext,
         fixed: Mapping[int, Sequence[int]] = {},      # role id -> person ids kept
         excluded: Mapping[int, AbstractSet[int]] = {},  # role id -> rejected ids
-        keep_matches: int = 20,
-        keep_alternatives: int = 10,
+        keep_matches: int = KEEP_MATCHES,
+        keep_alternatives: int = KEEP_ALTERNATIVES,
     ) -> RequestSuggestion
 
 How: the candidates for a role are the people holding at least one of its skills
@@ -43,6 +43,9 @@ from teamhub.staffing.team import team_propose
 MENTOR_LEVEL = 4
 MAX_ROUNDS = 3
 
+# How many matches and alternatives a role keeps (every team member besides).
+KEEP_MATCHES = 20
+KEEP_ALTERNATIVES = 10
 _EMPTY_FIXED: Mapping[int, Sequence[int]] = MappingProxyType({})
 _EMPTY_EXCLUDED: Mapping[int, Set[int]] = MappingProxyType({})
 Mentors = dict[int, tuple[str, ...]]
@@ -55,8 +58,8 @@ def request_suggest(
     context: ScoringContext,
     fixed: Mapping[int, Sequence[int]] = _EMPTY_FIXED,
     excluded: Mapping[int, Set[int]] = _EMPTY_EXCLUDED,
-    keep_matches: int = 20,
-    keep_alternatives: int = 10,
+    keep_matches: int = KEEP_MATCHES,
+    keep_alternatives: int = KEEP_ALTERNATIVES,
 ) -> RequestSuggestion:
     """Rank every role's candidates and propose a team for the whole request."""
     by_id = {c.person_id: c for c in candidates}
@@ -202,7 +205,7 @@ def _ranking(
 ) -> RoleRanking:
     in_team = set(team.members.get(role.role_id, ()))
     matches: list[tuple[tuple[float, str, int], int]] = []
-    alternatives: list[tuple[tuple[int, float, str, int], int]] = []
+    alternatives: list[tuple[tuple[int, float, float, str, int], int]] = []
     for index, (c, base) in enumerate(pool):
         if base.may_grow:
             growth = scorer.growth(c, base, mentors)[0]
@@ -212,7 +215,11 @@ def _ranking(
         if base.must_gaps == 0:
             matches.append(((-score, c.name, c.person_id), index))
         else:
-            alternatives.append(((base.must_gaps, -score, c.name, c.person_id), index))
+            # Closest first: the fewest must-have gaps, then the best skill fit
+            # (the order scoring.contenders selects them in), then the score.
+            alternatives.append(
+                ((base.must_gaps, -base.skill_fit, -score, c.name, c.person_id), index)
+            )
     matches.sort()
     alternatives.sort()
 

@@ -81,7 +81,13 @@ def _suggest(
     thousands of candidate records are freed when it returns, before the paused
     collector runs again (it would otherwise walk every one of them)."""
     roles = role_specs(request)
-    candidates = candidate_facts(roles=roles, as_of=as_of)
+    candidates = candidate_facts(
+        roles=roles,
+        as_of=as_of,
+        alternatives=suggest.KEEP_ALTERNATIVES,
+        include={pid for people in fixed.values() for pid in people},
+        excluded=excluded,
+    )
     context = ScoringContext(as_of=as_of, prior_success=prior_success(before=as_of))
     return suggest.request_suggest(
         roles=roles,

@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from teamhub.staffing import suggest
+from teamhub.staffing.facts import candidate_facts, prior_success, role_specs
 from teamhub.staffing.models import StaffingRequest, Suggestion
 from teamhub.staffing.receivers import open_requests_mark_stale
+from teamhub.staffing.records import ScoringContext
 from teamhub.staffing.selectors import (
     request_suggestions,
     role_suggestions,
@@ -21,6 +23,8 @@ from teamhub.staffing.selectors import (
 from teamhub.staffing.suggestions import request_compute, stale_requests_compute
 from tests.factories import InitiativeFactory
 from tests.staffing.builders import (
+    TODAY,
+    history_build,
     need,
     people_build,
     person_build,
@@ -244,3 +248,89 @@ def test_request_suggestions_reads_every_role_in_constant_queries(
         teams = [s.person.team.name for r in found.values() for s in r.matches]
     assert [r.role.role for r in found.values()] == ["A", "B"]
     assert "Ana Ruiz" in names and teams
+
+
+# -- only the contenders carry a track record ----------------------------------------
+
+
+def _everyone_ranked(staffing_request):
+    """The ranking computed from every candidate's full facts."""
+    roles = role_specs(staffing_request)
+    today = timezone.localdate()
+    return suggest.request_suggest(
+        roles=roles,
+        candidates=candidate_facts(roles=roles, as_of=today),
+        context=ScoringContext(as_of=today, prior_success=prior_success(before=today)),
+    )
+
+
+def _shown(result):
+    return {
+        role_id: (
+            [(c.person_id, c.score) for c in r.matches],
+            [(c.person_id, c.score) for c in r.alternatives],
+            r.match_total,
+            r.alternative_total,
+        )
+        for role_id, r in result.rankings.items()
+    }
+
+
+def test_stored_ranking_equals_the_one_from_everyones_full_facts(
+    staffing_request, pytorch, sql
+):
+    # 40 people: matches and alternatives at many distances, each with past work
+    # (a track record moves scores, so leaving out anyone shown would show).
+    for i in range(40):
+        person = person_build(
+            f"P{i:02d} Person", skills={pytorch: 1 + i % 5, sql: 1 + (i * 3) % 5}
+        )
+        history_build(
+            person, outcome=("success", "failed", "partial")[i % 3], skills=[pytorch]
+        )
+    computed = request_compute(request=staffing_request)
+    full = _everyone_ranked(staffing_request)
+    assert _shown(computed) == _shown(full)
+    (ranking,) = computed.rankings.values()
+    assert ranking.alternative_total > suggest.KEEP_ALTERNATIVES  # some left out
+    assert computed.team.members == full.team.members
+
+
+def test_contenders_are_the_matches_and_the_closest_alternatives(
+    staffing_request, pytorch, sql
+):
+    roles = role_specs(staffing_request)  # PyTorch >= 3 must, SQL >= 2 nice
+    people = {
+        name: person_build(name, skills=skills)
+        for name, skills in {
+            "Ana Match": {pytorch: 4},
+            "Ben Close": {pytorch: 2, sql: 4},
+            "Cleo Tied": {pytorch: 2, sql: 4},
+            "Dan Far": {pytorch: 1},
+            "Eve Sqlonly": {sql: 5},
+        }.items()
+    }
+    for person in people.values():
+        history_build(person, skills=[pytorch])
+    facts = {
+        f.name: f for f in candidate_facts(roles=roles, as_of=TODAY, alternatives=1)
+    }
+    # Ben and Cleo tie as the closest alternative: both are kept with theirs.
+    assert {n for n, f in facts.items() if f.history} == {
+        "Ana Match", "Ben Close", "Cleo Tied"
+    }  # fmt: skip
+    assert set(facts) == set(people)  # everyone is still a candidate (counted)
+    rejected = {roles[0].role_id: {people["Ben Close"].pk}}
+    facts = {
+        f.name: f
+        for f in candidate_facts(
+            roles=roles,
+            as_of=TODAY,
+            alternatives=1,
+            excluded=rejected,
+            include={people["Eve Sqlonly"].pk},
+        )
+    }
+    assert {n for n, f in facts.items() if f.history} == {
+        "Ana Match", "Cleo Tied", "Eve Sqlonly"
+    }  # fmt: skip
