@@ -65,15 +65,14 @@ def request_suggest(
     by_id = {c.person_id: c for c in candidates}
     load_cache: dict[int, int] = {}
     scorers = {r.role_id: RoleScorer(r, context, load_cache) for r in roles}
-    pools: dict[int, list[tuple[CandidateFacts, Base]]] = {}
+    pools: dict[int, list[_Entry]] = {}
     for role in roles:
         scorer = scorers[role.role_id]
         skill_ids = scorer.skill_ids
         kept = set(fixed.get(role.role_id, ()))
         rejected = excluded.get(role.role_id, frozenset()) - kept
-        base = scorer.base
         pools[role.role_id] = [
-            (c, base(c))
+            _Entry(c, scorer, eager=c.person_id in kept)
             for c in candidates
             if (c.person_id in kept or not skill_ids.isdisjoint(c.skills))
             and c.person_id not in rejected
@@ -82,7 +81,9 @@ def request_suggest(
     proposer = _Proposer(roles, scorers, pools, fixed, by_id)
     mentors: Mentors = {}
     team = proposer.propose(mentors)
-    growers = any(base.may_grow for pool in pools.values() for _c, base in pool)
+    growers = any(
+        e.base.may_grow for pool in pools.values() for e in pool if not e.gaps
+    )
     for _round in range(MAX_ROUNDS if growers else 0):
         found = _mentors(roles, team, by_id)
         if found == mentors:
@@ -121,7 +122,7 @@ class _Proposer:
         self,
         roles: Sequence[RoleSpec],
         scorers: Mapping[int, RoleScorer],
-        pools: Mapping[int, Sequence[tuple[CandidateFacts, Base]]],
+        pools: Mapping[int, Sequence[_Entry]],
         fixed: Mapping[int, Sequence[int]],
         by_id: Mapping[int, CandidateFacts],
     ) -> None:
@@ -143,13 +144,15 @@ class _Proposer:
             kept = set(self.fixed.get(rid, ()))
             allocation = role.allocation
             found = []
-            for c, base in self.pools[rid]:
+            for entry in self.pools[rid]:
+                c = entry.c
                 if not (
                     everyone
-                    or (base.must_gaps == 0 and base.free >= allocation)
+                    or (entry.gaps == 0 and entry.base.free >= allocation)
                     or c.person_id in kept
                 ):
                     continue
+                base = entry.base
                 if base.may_grow:
                     found.append(scorer.lite(c, base, mentors))
                     continue
@@ -196,7 +199,7 @@ def _mentors(
 def _ranking(
     role: RoleSpec,
     scorer: RoleScorer,
-    pool: Sequence[tuple[CandidateFacts, Base]],
+    pool: Sequence[_Entry],
     team: TeamProposal,
     mentors: Mentors,
     *,
@@ -204,39 +207,74 @@ def _ranking(
     keep_alternatives: int,
 ) -> RoleRanking:
     in_team = set(team.members.get(role.role_id, ()))
-    matches: list[tuple[tuple[float, str, int], int]] = []
-    alternatives: list[tuple[tuple[int, float, float, str, int], int]] = []
-    for index, (c, base) in enumerate(pool):
+
+    def score_of(entry: _Entry) -> float:
+        base = entry.base
         if base.may_grow:
-            growth = scorer.growth(c, base, mentors)[0]
-            score = base.score(round(WEIGHTS["growth"] * growth, 4) + 0.0)
-        else:
-            score = base.score()
-        if base.must_gaps == 0:
-            matches.append(((-score, c.name, c.person_id), index))
-        else:
-            # Closest first: the fewest must-have gaps, then the best skill fit
-            # (the order scoring.contenders selects them in), then the score.
-            alternatives.append(
-                ((base.must_gaps, -base.skill_fit, -score, c.name, c.person_id), index)
-            )
-    matches.sort()
-    alternatives.sort()
+            growth = scorer.growth(entry.c, base, mentors)[0]
+            return base.score(round(WEIGHTS["growth"] * growth, 4) + 0.0)
+        return base.score()
+
+    matches = sorted(
+        ((-score_of(e), e.c.name, e.c.person_id), e) for e in pool if not e.gaps
+    )
+    # Alternatives, closest first: the fewest must-have gaps, then the best skill
+    # fit (as scoring.contenders selects them), then the score. Only those shown
+    # need a score: the closest ``keep_alternatives``, those tied with the last
+    # of them, and team members.
+    closest = sorted(
+        ((e.gaps, -e.fit), index) for index, e in enumerate(pool) if e.gaps
+    )
+    cut = (
+        closest[keep_alternatives - 1][0]
+        if 0 < keep_alternatives <= len(closest)
+        else None
+    )
+    shown = [
+        pool[index]
+        for position, (key, index) in enumerate(closest)
+        if position < keep_alternatives
+        or key == cut
+        or pool[index].c.person_id in in_team
+    ]
+    alternatives = sorted(
+        ((e.gaps, -e.fit, -score_of(e), e.c.name, e.c.person_id), e) for e in shown
+    )
 
     def explain(
-        ordered: Sequence[tuple[object, int]], keep: int
+        ordered: Sequence[tuple[object, _Entry]], keep: int
     ) -> tuple[ScoredCandidate, ...]:
-        shown = []
-        for position, (_key, index) in enumerate(ordered):
-            c, base = pool[index]
-            if position < keep or c.person_id in in_team:
-                shown.append(scorer.full(c, mentors, base))
-        return tuple(shown)
+        kept = []
+        for position, (_key, entry) in enumerate(ordered):
+            if position < keep or entry.c.person_id in in_team:
+                kept.append(scorer.full(entry.c, mentors, entry.base))
+        return tuple(kept)
 
     return RoleRanking(
         role_id=role.role_id,
         matches=explain(matches, keep_matches),
         alternatives=explain(alternatives, keep_alternatives),
         match_total=len(matches),
-        alternative_total=len(alternatives),
+        alternative_total=len(closest),
     )
+
+
+class _Entry:
+    """A candidate in a role's pool: how close their skills come (the must-have
+    gaps and the skill fit) at once, the other numbers (``base``) when first
+    asked for -- a broad role's thousands of distant alternatives are only
+    counted, never scored."""
+
+    __slots__ = ("_base", "_scorer", "c", "fit", "gaps")
+
+    def __init__(self, c: CandidateFacts, scorer: RoleScorer, *, eager: bool) -> None:
+        self.c = c
+        self._scorer = scorer
+        self.fit, _recency, self.gaps = scorer.skills_part(c.skills)
+        self._base: Base | None = scorer.base(c) if eager or not self.gaps else None
+
+    @property
+    def base(self) -> Base:
+        if self._base is None:
+            self._base = self._scorer.base(self.c)
+        return self._base
