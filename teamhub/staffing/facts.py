@@ -68,9 +68,9 @@ OUTCOME_VALUE: dict[str, float] = {
 }
 PRIOR_WHEN_EMPTY = 0.5
 # Up to this many people, their history is read by id (see _history).
-TRACKED_BY_ID = 500
+TRACKED_BY_ID = 2000
 # Up to this many past initiatives, what they asked for is read by id.
-INITIATIVES_BY_ID = 500
+INITIATIVES_BY_ID = 2000
 _NO_EXCLUDED: Mapping[int, AbstractSet[int]] = MappingProxyType({})
 
 
