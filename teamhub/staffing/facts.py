@@ -81,46 +81,14 @@ def role_specs(request: StaffingRequest) -> list[RoleSpec]:
     """Return the request's roles as scoring sees them, in their order.
 
     Needs list the must-haves first, then the nice-to-haves, each by skill name.
-    Two queries: the roles with their skills, and the initiative's labels.
+    Four queries: the initiative, its labels, the roles and their skills.
     """
     initiative = Initiative.objects.only("id", "team_id").get(pk=request.initiative_id)
     label_ids = frozenset(initiative.labels.values_list("id", flat=True))
     needs: dict[int, list[SkillNeed]] = defaultdict(list)
-    roles: dict[int, dict[str, Any]] = {}
-    rows = RequiredSkill.objects.filter(role__request_id=request.pk).values_list(
-        "role_id",
-        "role__role",
-        "role__headcount",
-        "role__allocation",
-        "role__start",
-        "role__end",
-        "role__position",
-        "skill_id",
-        "skill__name",
-        "min_level",
-        "importance",
-    )
-    for (
-        role_id,
-        title,
-        headcount,
-        allocation,
-        start,
-        end,
-        position,
-        skill_id,
-        name,
-        min_level,
-        importance,
-    ) in rows:
-        roles[role_id] = {
-            "title": title,
-            "headcount": headcount,
-            "allocation": allocation,
-            "start": start,
-            "end": end,
-            "position": position,
-        }
+    for role_id, skill_id, name, min_level, importance in RequiredSkill.objects.filter(
+        role__request_id=request.pk
+    ).values_list("role_id", "skill_id", "skill__name", "min_level", "importance"):
         needs[role_id].append(
             SkillNeed(
                 skill_id=skill_id,
@@ -129,25 +97,19 @@ def role_specs(request: StaffingRequest) -> list[RoleSpec]:
                 importance="must" if importance == "must" else "nice",
             )
         )
-    # A role without skills cannot be created (the service refuses it), but one
-    # edited in the admin could exist: it still shows, with nothing to score on.
-    bare = request.roles.exclude(pk__in=list(roles)).values_list(
-        "id", "role", "headcount", "allocation", "start", "end", "position"
-    )
-    for role_id, title, headcount, allocation, start, end, position in bare:
-        roles[role_id] = {
-            "title": title,
-            "headcount": headcount,
-            "allocation": allocation,
-            "start": start,
-            "end": end,
-            "position": position,
-        }
+    # Every role, with its skills; one without any cannot be created (the service
+    # refuses it), but one edited in the admin could exist: it still shows.
+    roles = {
+        role["id"]: role
+        for role in request.roles.values(
+            "id", "role", "headcount", "allocation", "start", "end", "position"
+        )
+    }
     ordered = sorted(roles.items(), key=lambda item: (item[1]["position"], item[0]))
     return [
         RoleSpec(
             role_id=role_id,
-            title=data["title"],
+            title=data["role"],
             headcount=data["headcount"],
             allocation=data["allocation"],
             start=data["start"],
