@@ -388,9 +388,19 @@ def plan_open_requests(plan: OrgPlan) -> None:
         if initiative.family.name not in families:
             families.add(initiative.family.name)
             chosen.append(initiative)
-    for initiative in chosen:
-        size = rng.choice((2, 3, 3, 4))
+    for position, initiative in enumerate(chosen):
+        # The demo manager's own request asks for what the team can give (a team
+        # is found); the others are as demanding as they come, so the demo also
+        # shows what cannot be met and what would make it feasible.
+        modest = position == 0 and plan.manager_index is not None
+        size = 2 if modest else rng.choice((2, 3, 3, 4))
         roles = draw_roles(rng, initiative.family, size=size)
+        if modest:
+            for role in roles:
+                for need in role.needs:
+                    need.min_level = min(
+                        need.min_level, 3 if need.importance == "nice" else 2
+                    )
         start = max(initiative.start, plan.today + timedelta(days=7))
         end = max(initiative.target_date, start + timedelta(days=60))
         for role in roles:
