@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "teamhub.requirements",
     "teamhub.integrations",
     "teamhub.staffing",
+    "teamhub.dashboard",
 ]
 
 MIDDLEWARE = [

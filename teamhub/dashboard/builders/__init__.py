@@ -1,0 +1,1 @@
+"""Importing this package registers every chart (see charts.py)."""

@@ -1,0 +1,80 @@
+"""The contract every dashboard chart follows, and the registry of charts.
+
+A chart module (``teamhub/dashboard/builders/<name>.py``) reads aggregates with
+its selectors (a fixed number of queries, whatever the data size) and builds a
+Plotly figure from plain data (no ORM in figure code). It registers a builder:
+
+    @chart("skill_coverage", title="Skill coverage and gaps", order=10,
+           roles=(Role.MANAGER,))
+    def skill_coverage(*, filters: DashboardFilters, viewer: User) -> Chart: ...
+
+The page (views.py) shows every chart the viewer's role may see, in ``order``;
+``/dashboard/<key>.csv`` downloads a chart's ``rows``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+
+from teamhub.core.models import User
+from teamhub.core.roles import user_has_role
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """Filters every chart applies; they live in the URL (?team=&start=&end=)."""
+
+    team_id: int | None
+    start: dt.date
+    end: dt.date
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    caption: str  # one line saying what it shows
+    figure: go.Figure
+    # The data behind the figure, one dict per row, for the CSV download.
+    columns: Sequence[str] = ()
+    rows: Sequence[dict[str, Any]] = ()
+    # Lists shown under the figure, e.g. the largest gaps: (heading, [(text, url)]).
+    lists: Sequence[tuple[str, Sequence[tuple[str, str]]]] = field(default_factory=list)
+
+
+Builder = Callable[..., Chart]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    key: str
+    title: str
+    order: int
+    roles: tuple[str, ...]  # who sees it (admins see everything)
+    build: Builder
+
+
+CHARTS: dict[str, ChartSpec] = {}
+
+
+def chart(
+    key: str, *, title: str, order: int, roles: tuple[str, ...]
+) -> Callable[[Builder], Builder]:
+    def register(build: Builder) -> Builder:
+        CHARTS[key] = ChartSpec(key, title, order, roles, build)
+        return build
+
+    return register
+
+
+def charts_for(viewer: User) -> list[ChartSpec]:
+    """The charts the viewer's role may see, in page order."""
+    return sorted(
+        (spec for spec in CHARTS.values() if user_has_role(viewer, *spec.roles)),
+        key=lambda spec: spec.order,
+    )
