@@ -12,6 +12,7 @@ urlpatterns = [
     path("requirements/", include("teamhub.requirements.urls")),
     path("integrations/", include("teamhub.integrations.urls")),
     path("staffing/", include("teamhub.staffing.urls")),
+    path("dashboard/", include("teamhub.dashboard.urls")),
     path("api/", include("teamhub.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

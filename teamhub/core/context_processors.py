@@ -21,6 +21,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Boards", reverse("initiatives:boards"), True),
         ("Requirements", reverse("requirements:docs"), True),
         ("Staffing", reverse("staffing:index"), user_has_role(user, Role.MANAGER)),
+        (
+            "Dashboard",
+            reverse("dashboard:index"),
+            user_has_role(user, Role.MANAGER, Role.STAKEHOLDER),
+        ),
         ("Import", reverse("people:import"), user_has_role(user, Role.MANAGER)),
         (
             "Integrations",

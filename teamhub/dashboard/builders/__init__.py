@@ -1,1 +1,9 @@
 """Importing this package registers every chart (see charts.py)."""
+
+from teamhub.dashboard.builders import (  # noqa: F401
+    activity,
+    capacity,
+    pipeline,
+    signoffs,
+    skills,
+)

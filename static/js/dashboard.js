@@ -1,0 +1,56 @@
+/* Dashboard: draw each chart's figure (server-built Plotly JSON) with Plotly's
+   toolbar (PNG download, no logo); a click on a point, cell or bar whose
+   customdata is a URL on this site ("/...") opens that list. */
+(function () {
+  "use strict";
+  if (typeof Plotly === "undefined") { return; }
+
+  // A heatmap's point.customdata is wrong when its category axis also holds
+  // another trace's categories (plotly.js indexes it by the axis' category
+  // position, not the trace's row): look the cell up by its own x and y.
+  function heatmapCustomdata(point) {
+    var trace = point.data || {};
+    var rows = trace.customdata, ys = trace.y, xs = trace.x;
+    if (trace.type !== "heatmap" || !Array.isArray(rows) || !Array.isArray(ys) || !Array.isArray(xs)) {
+      return point.customdata;
+    }
+    var row = ys.indexOf(point.y), col = xs.indexOf(point.x);
+    if (row < 0 || col < 0 || !Array.isArray(rows[row])) { return point.customdata; }
+    return rows[row][col];
+  }
+
+  // A site-relative URL only: "/people/search/?..." yes, "//elsewhere" no.
+  function urlOf(point) {
+    var data = point && heatmapCustomdata(point);
+    if (Array.isArray(data)) {
+      data = data.filter(function (item) { return typeof item === "string"; })[0];
+    }
+    if (typeof data === "string" && data.charAt(0) === "/" && data.charAt(1) !== "/") {
+      return data;
+    }
+    return null;
+  }
+
+  function draw(el) {
+    var source = document.getElementById(el.getAttribute("data-figure"));
+    if (!source) { return; }
+    var figure = JSON.parse(source.textContent);
+    var config = {
+      responsive: true,
+      displaylogo: false,
+      toImageButtonOptions: {format: "png", filename: el.getAttribute("data-filename") || "chart"}
+    };
+    Plotly.newPlot(el, figure.data || [], figure.layout || {}, config).then(function () {
+      el.on("plotly_click", function (event) {
+        var url = urlOf(event && event.points && event.points[0]);
+        if (url) { window.location.assign(url); }
+      });
+      el.on("plotly_hover", function (event) {
+        el.classList.toggle("dashboard-linked", !!urlOf(event && event.points && event.points[0]));
+      });
+      el.on("plotly_unhover", function () { el.classList.remove("dashboard-linked"); });
+    });
+  }
+
+  document.querySelectorAll("[data-figure]").forEach(draw);
+})();

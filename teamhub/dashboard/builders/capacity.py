@@ -1,0 +1,286 @@
+"""Capacity chart: allocation per team and week, with over-allocated and idle people."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+from django.db.models import Q
+from django.urls import reverse
+
+from teamhub.core.models import User
+from teamhub.core.roles import Role
+from teamhub.dashboard.builders.skills import TeamRow, teams_in_scope
+from teamhub.dashboard.charts import Chart, DashboardFilters, chart
+from teamhub.initiatives.models import Assignment
+from teamhub.people.models import Person
+from teamhub.staffing.records import Booking
+from teamhub.staffing.scoring import peak_load
+
+WEEKS = 12
+OVER = 100.0  # percent of capacity
+IDLE = 20.0  # percent of capacity, on average over the weeks
+MAX_LISTED = 20
+# Allocation % of capacity: light grey at 0, primary at 100, danger from 150.
+ALLOCATION_COLOURS = [
+    [0.0, "#f8f9fa"],
+    [IDLE / 150, "#cfe2ff"],
+    [OVER / 150, "#0d6efd"],
+    [1.0, "#dc3545"],
+]
+
+
+def week_starts(start: dt.date, weeks: int = WEEKS) -> list[dt.date]:
+    """Return ``weeks`` Mondays, the first on or before ``start``."""
+    monday = start - dt.timedelta(days=start.weekday())
+    return [monday + dt.timedelta(weeks=i) for i in range(weeks)]
+
+
+# -- selectors ---------------------------------------------------------------------
+
+
+@dataclass
+class Member:
+    id: int
+    name: str
+    team_id: int
+    capacity: float  # share of a full-time week, 0-1
+    bookings: list[Booking] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    teams: list[TeamRow]
+    weeks: list[dt.date]
+    members: list[Member]
+
+
+def capacity_read(filters: DashboardFilters) -> Capacity:
+    """Read active team members and their open bookings over the weeks (3 queries)."""
+    teams = teams_in_scope(filters.team_id)
+    weeks = week_starts(filters.start)
+    first, last = weeks[0], weeks[-1] + dt.timedelta(days=6)
+    in_teams = Q(team_id__in=[t.id for t in teams])
+    if filters.team_id is None:
+        in_teams = Q(team__isnull=False)
+    members = {
+        row["id"]: Member(
+            id=row["id"],
+            name=(
+                f"{row['user__first_name']} {row['user__last_name']}".strip()
+                or row["user__username"]
+            ),
+            team_id=row["team_id"],
+            capacity=float(row["capacity_fte"]),
+        )
+        for row in Person.objects.filter(in_teams, active=True)
+        .order_by("user__last_name", "user__first_name", "id")
+        .values(
+            "id",
+            "team_id",
+            "capacity_fte",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+        )
+    }
+    assignments = (
+        Assignment.objects.filter(
+            person_id__in=Person.objects.filter(in_teams, active=True).values("id"),
+            status__in=[Assignment.Status.CONFIRMED, Assignment.Status.PROPOSED],
+            start__lte=last,
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=first))
+        .values_list(
+            "person_id",
+            "initiative_id",
+            "initiative__key",
+            "initiative__title",
+            "allocation",
+            "start",
+            "end",
+            "status",
+        )
+        .order_by()
+    )
+    for person, initiative, key, title, allocation, start, end, status in assignments:
+        if person in members:
+            booked: Literal["confirmed", "proposed"] = (
+                "confirmed" if status == Assignment.Status.CONFIRMED else "proposed"
+            )
+            members[person].bookings.append(
+                Booking(initiative, key, title, allocation, start, end, booked)
+            )
+    return Capacity(teams=teams, weeks=weeks, members=list(members.values()))
+
+
+# -- figure ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Load:
+    member: Member
+    weekly: list[float]  # percent of the member's capacity, per week
+
+    @property
+    def peak(self) -> float:
+        return max(self.weekly)
+
+    @property
+    def mean(self) -> float:
+        return sum(self.weekly) / len(self.weekly)
+
+
+def member_loads(capacity: Capacity) -> list[Load]:
+    """Return each member's weekly allocation as a percent of their capacity (pure).
+
+    A week's load is its busiest day (confirmed in full, proposed half). People
+    with no capacity are left out: they are not available to allocate.
+    """
+    loads = []
+    for member in capacity.members:
+        if member.capacity <= 0:
+            continue
+        weekly = [
+            100.0
+            * peak_load(member.bookings, start=w, end=w + dt.timedelta(days=6))
+            / (100.0 * member.capacity)
+            for w in capacity.weeks
+        ]
+        loads.append(Load(member, weekly))
+    return loads
+
+
+@dataclass(frozen=True)
+class TeamWeeks:
+    teams: list[TeamRow]  # teams with at least one member with capacity
+    weeks: list[dt.date]
+    mean: list[list[float]]  # [team][week], mean allocation % of the members
+
+
+def team_weeks(capacity: Capacity, loads: Sequence[Load]) -> TeamWeeks:
+    by_team: dict[int, list[Load]] = defaultdict(list)
+    for load in loads:
+        by_team[load.member.team_id].append(load)
+    teams = [team for team in capacity.teams if by_team[team.id]]
+    mean = [
+        [
+            round(
+                sum(load.weekly[i] for load in by_team[team.id])
+                / len(by_team[team.id]),
+                1,
+            )
+            for i in range(len(capacity.weeks))
+        ]
+        for team in teams
+    ]
+    return TeamWeeks(teams=teams, weeks=capacity.weeks, mean=mean)
+
+
+def capacity_figure(grid: TeamWeeks) -> go.Figure:
+    """Return the teams x weeks heatmap of mean allocation."""
+    weeks = [week.isoformat() for week in grid.weeks]
+    directory = reverse("people:directory")
+    figure = go.Figure(
+        go.Heatmap(
+            x=weeks,
+            y=[team.name for team in grid.teams],
+            z=grid.mean,
+            # A click opens the team's people.
+            customdata=[
+                [f"{directory}?{urlencode({'team': team.id})}"] * len(weeks)
+                for team in grid.teams
+            ],
+            colorscale=ALLOCATION_COLOURS,
+            zmin=0,
+            zmax=150,
+            xgap=2,
+            ygap=2,
+            texttemplate="%{z:.0f}%",
+            colorbar={
+                "title": {"text": "Allocated"},
+                "ticksuffix": "%",
+                "thickness": 12,
+            },
+            hovertemplate=(
+                "%{y} · week of %{x}<br>"
+                "Mean allocation: %{z:.0f}% of capacity<extra></extra>"
+            ),
+        )
+    )
+    figure.update_layout(
+        template="plotly_white",
+        height=max(240, 100 + 30 * len(grid.teams)),
+        margin={"l": 160, "r": 20, "t": 30, "b": 50},
+        xaxis={
+            "type": "category",
+            "title": None,
+            "tickmode": "array",
+            "tickvals": weeks,
+            "ticktext": [f"{week:%d %b}" for week in grid.weeks],
+        },
+        yaxis={"autorange": "reversed", "title": None},
+    )
+    return figure
+
+
+def _profile(member: Member) -> str:
+    return reverse("people:profile", args=[member.id])
+
+
+def capacity_lists(
+    loads: Sequence[Load], weeks: Sequence[dt.date]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Return the over-allocated (most first) and idle (least first) people."""
+    over = sorted(
+        (load for load in loads if load.peak > OVER),
+        key=lambda load: (-load.peak, load.member.name),
+    )
+    idle = sorted(
+        (load for load in loads if load.mean < IDLE),
+        key=lambda load: (load.mean, load.member.name),
+    )
+    over_items = [
+        (
+            f"{load.member.name}: {load.peak:.0f}% in the week of "
+            f"{weeks[load.weekly.index(load.peak)]:%d %b}",
+            _profile(load.member),
+        )
+        for load in over[:MAX_LISTED]
+    ]
+    idle_items = [
+        (f"{load.member.name}: {load.mean:.0f}% on average", _profile(load.member))
+        for load in idle[:MAX_LISTED]
+    ]
+    return [
+        (f"Over-allocated ({len(over)})", over_items),
+        (f"Idle ({len(idle)})", idle_items),
+    ]
+
+
+@chart("capacity", title="Capacity", order=30, roles=(Role.MANAGER,))
+def capacity(*, filters: DashboardFilters, viewer: User) -> Chart:
+    data = capacity_read(filters)
+    loads = member_loads(data)
+    grid = team_weeks(data, loads)
+    return Chart(
+        key="capacity",
+        title="Capacity",
+        caption=(
+            f"Mean allocation of each team's members over the next {WEEKS} weeks, "
+            "as a share of their capacity (proposed assignments count half)."
+        ),
+        figure=capacity_figure(grid),
+        columns=("team", "week", "mean_allocation"),
+        rows=[
+            {"team": team.name, "week": week.isoformat(), "mean_allocation": value}
+            for team, row in zip(grid.teams, grid.mean, strict=True)
+            for week, value in zip(grid.weeks, row, strict=True)
+        ],
+        lists=capacity_lists(loads, data.weeks),
+    )

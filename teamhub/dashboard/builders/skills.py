@@ -1,0 +1,400 @@
+"""Skill charts: coverage and gaps per team, and single points of failure."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+from django.db.models import Count, Min, Q, Sum
+from django.urls import reverse
+
+from teamhub.core.models import User
+from teamhub.core.roles import Role
+from teamhub.dashboard.charts import Chart, DashboardFilters, chart
+from teamhub.initiatives.models.initiatives import Stage
+from teamhub.people.models import Person, PersonSkill, Team
+from teamhub.staffing.models import RequiredSkill, StaffingRequest
+
+PRACTITIONER = 3  # "people at level >= 3" in the coverage heatmap
+EXPERT = 4  # a single point of failure is the only holder at this level or above
+MAX_SKILLS = 25  # columns of the coverage heatmap, so it stays readable
+MAX_GAPS = 10
+MAX_SINGLE_POINTS = 25
+DEMAND_LABEL = "Demand (open requests)"
+
+SUPPLY_COLOURS = [[0.0, "#f8f9fa"], [1.0, "#0d6efd"]]  # Bootstrap light → primary
+DEMAND_COLOURS = [[0.0, "#fff3cd"], [1.0, "#fd7e14"]]  # Bootstrap warning → orange
+BAR_COLOUR = "#dc3545"  # Bootstrap danger
+
+_NEEDS_QUOTES = re.compile(r"[\s,:=>]")
+
+
+# -- shared selectors ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    id: int
+    name: str
+
+
+def teams_in_scope(team_id: int | None) -> list[TeamRow]:
+    """Return every team, or ``team_id`` and its sub-teams, by name (one query)."""
+    rows = list(Team.objects.order_by("name").values_list("id", "name", "parent_id"))
+    if team_id is None:
+        return [TeamRow(pk, name) for pk, name, _parent in rows]
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, _name, parent in rows:
+        children[parent].append(pk)
+    keep: set[int] = set()
+    todo = [team_id] if any(pk == team_id for pk, _n, _p in rows) else []
+    while todo:
+        pk = todo.pop()
+        if pk not in keep:
+            keep.add(pk)
+            todo.extend(children[pk])
+    return [TeamRow(pk, name) for pk, name, _parent in rows if pk in keep]
+
+
+def skill_search_url(
+    skill: str, *, level: int, team_id: int | None = None, base: str = ""
+) -> str:
+    """Return the skill search prefilled for ``skill`` at ``level`` (and a team).
+
+    ``base`` is ``reverse("people:search")``, passed in when building many URLs.
+    """
+    name = f'"{skill}"' if _NEEDS_QUOTES.search(skill) else skill
+    params: dict[str, str | int] = {"q": f"{name}:{level}"}
+    if team_id is not None:
+        params["team"] = team_id
+    return (base or reverse("people:search")) + "?" + urlencode(params)
+
+
+def _team_q(prefix: str, teams: Sequence[TeamRow] | None) -> Q:
+    return Q() if teams is None else Q(**{f"{prefix}__in": [t.id for t in teams]})
+
+
+# -- skill coverage: selectors ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    teams: list[TeamRow]
+    skills: dict[int, str]  # every skill held or asked for: id -> name
+    supply: dict[tuple[int, int], int]  # (team id, skill id) -> people at level >= 3
+    demand: dict[tuple[int | None, int], int]  # (initiative team, skill) -> headcount
+
+
+def skill_coverage_read(filters: DashboardFilters) -> Coverage:
+    """Read supply and open demand per team and skill (three queries)."""
+    teams = teams_in_scope(filters.team_id)
+    scope = teams if filters.team_id is not None else None
+    skills: dict[int, str] = {}
+    supply: dict[tuple[int, int], int] = {}
+    held = (
+        PersonSkill.objects.filter(
+            _team_q("person__team_id", teams),
+            level__gte=PRACTITIONER,
+            person__active=True,
+        )
+        .values("person__team_id", "skill_id", "skill__name")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by()
+    )
+    for row in held:
+        skills[row["skill_id"]] = row["skill__name"]
+        supply[(row["person__team_id"], row["skill_id"])] = row["n"]
+    demand: dict[tuple[int | None, int], int] = {}
+    asked = (
+        RequiredSkill.objects.filter(
+            _team_q("role__request__initiative__team_id", scope),
+            role__request__status=StaffingRequest.Status.OPEN,
+        )
+        .values("role__request__initiative__team_id", "skill_id", "skill__name")
+        .annotate(n=Sum("role__headcount"))
+        .order_by()
+    )
+    for row in asked:
+        skills[row["skill_id"]] = row["skill__name"]
+        key = (row["role__request__initiative__team_id"], row["skill_id"])
+        demand[key] = row["n"] or 0
+    return Coverage(teams=teams, skills=skills, supply=supply, demand=demand)
+
+
+# -- skill coverage: figure --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageGrid:
+    teams: list[TeamRow]
+    skills: list[tuple[int, str]]  # the columns, most demand + supply first
+    supply: list[list[int]]  # [team][skill]
+    demand: list[int]  # [skill], all teams in scope
+    gaps: list[tuple[str, int, int]]  # (skill, asked, held), largest gap first
+
+
+def coverage_grid(coverage: Coverage) -> CoverageGrid:
+    """Arrange the coverage into the heatmap's rows and columns (pure)."""
+    held: dict[int, int] = defaultdict(int)
+    for (_team, skill), n in coverage.supply.items():
+        held[skill] += n
+    asked: dict[int, int] = defaultdict(int)
+    for (_asker, needed), n in coverage.demand.items():
+        asked[needed] += n
+    ranked = sorted(
+        coverage.skills.items(),
+        key=lambda item: (-(held[item[0]] + asked[item[0]]), item[1].lower()),
+    )[:MAX_SKILLS]
+    supply = [
+        [coverage.supply.get((team.id, skill), 0) for skill, _name in ranked]
+        for team in coverage.teams
+    ]
+    gaps = sorted(
+        (
+            (name, asked[skill], held[skill])
+            for skill, name in coverage.skills.items()
+            if asked[skill] > held[skill]
+        ),
+        key=lambda gap: (-(gap[1] - gap[2]), gap[0].lower()),
+    )[:MAX_GAPS]
+    return CoverageGrid(
+        teams=coverage.teams,
+        skills=ranked,
+        supply=supply,
+        demand=[asked[skill] for skill, _name in ranked],
+        gaps=gaps,
+    )
+
+
+def coverage_figure(grid: CoverageGrid) -> go.Figure:
+    """Return the teams x skills heatmap with a demand row on top."""
+    names = [name for _skill, name in grid.skills]
+    team_names = [team.name for team in grid.teams]
+    base = reverse("people:search")
+    figure = go.Figure()
+    figure.add_trace(
+        go.Heatmap(
+            x=names,
+            y=[DEMAND_LABEL],
+            z=[grid.demand],
+            customdata=[[skill_search_url(name, level=PRACTITIONER) for name in names]],
+            colorscale=DEMAND_COLOURS,
+            zmin=0,
+            showscale=False,
+            texttemplate="%{z}",
+            xgap=2,
+            ygap=2,
+            name="Demand",
+            hovertemplate="%{x}: %{z} asked in open staffing requests<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Heatmap(
+            x=names,
+            y=team_names,
+            z=grid.supply,
+            customdata=[
+                [
+                    skill_search_url(
+                        name, level=PRACTITIONER, team_id=team.id, base=base
+                    )
+                    for name in names
+                ]
+                for team in grid.teams
+            ],
+            colorscale=SUPPLY_COLOURS,
+            zmin=0,
+            colorbar={"title": {"text": "People ≥ 3"}, "thickness": 12},
+            texttemplate="%{z}",
+            xgap=2,
+            ygap=2,
+            name="People at level ≥ 3",
+            hovertemplate="%{y} · %{x}: %{z} at level 3 or more<extra></extra>",
+        )
+    )
+    rows = len(team_names) + 1
+    figure.update_layout(
+        template="plotly_white",
+        height=max(260, 120 + 28 * rows),
+        margin={"l": 160, "r": 20, "t": 30, "b": 120},
+        xaxis={"tickangle": -45, "side": "bottom", "title": None},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": [DEMAND_LABEL, *team_names],
+            "autorange": "reversed",
+            "title": None,
+        },
+    )
+    return figure
+
+
+@chart(
+    "skill_coverage",
+    title="Skill coverage and gaps",
+    order=10,
+    roles=(Role.MANAGER,),
+)
+def skill_coverage(*, filters: DashboardFilters, viewer: User) -> Chart:
+    coverage = skill_coverage_read(filters)
+    grid = coverage_grid(coverage)
+    rows = [
+        {
+            "team": team.name,
+            "skill": name,
+            "people_at_3_plus": coverage.supply.get((team.id, skill), 0),
+            "demand": coverage.demand.get((team.id, skill), 0),
+        }
+        for team in coverage.teams
+        for skill, name in sorted(coverage.skills.items(), key=lambda s: s[1].lower())
+        if (team.id, skill) in coverage.supply or (team.id, skill) in coverage.demand
+    ]
+    gaps = [
+        (
+            f"{name}: {asked} asked, {held} held",
+            skill_search_url(name, level=PRACTITIONER),
+        )
+        for name, asked, held in grid.gaps
+    ]
+    return Chart(
+        key="skill_coverage",
+        title="Skill coverage and gaps",
+        caption=(
+            "Active people at level 3 or more per team and skill, under the headcount "
+            "open staffing requests ask for; click a cell to search for them."
+        ),
+        figure=coverage_figure(grid),
+        columns=("team", "skill", "people_at_3_plus", "demand"),
+        rows=rows,
+        lists=[("Largest gaps", gaps)],
+    )
+
+
+# -- single points of failure: selectors -----------------------------------------
+
+
+@dataclass(frozen=True)
+class SinglePoint:
+    skill: str
+    holder: str
+    holder_url: str
+    weight: int  # summed mission criticality of the current initiatives needing it
+
+
+def single_points_read(filters: DashboardFilters) -> list[SinglePoint]:
+    """Return skills held at level >= 4 by one active person only (four queries).
+
+    The team filter restricts the holders to the team and its sub-teams; the
+    initiatives that need a skill are counted wherever they are.
+    """
+    teams = teams_in_scope(filters.team_id) if filters.team_id is not None else None
+    lone = list(
+        PersonSkill.objects.filter(
+            _team_q("person__team_id", teams), level__gte=EXPERT, person__active=True
+        )
+        .values("skill_id", "skill__name")
+        .annotate(n=Count("person_id", distinct=True), holder=Min("person_id"))
+        .filter(n=1)
+        .order_by()
+    )
+    if not lone:
+        return []
+    people = {
+        person.pk: person
+        for person in Person.objects.filter(
+            pk__in={row["holder"] for row in lone}
+        ).select_related("user")
+    }
+    current = ~Q(role__request__initiative__stage__in=[Stage.RETIRED, Stage.IDEA]) | Q(
+        role__request__status=StaffingRequest.Status.OPEN
+    )
+    needs = (
+        RequiredSkill.objects.filter(
+            current, skill_id__in=[r["skill_id"] for r in lone]
+        )
+        .values_list(
+            "skill_id",
+            "role__request__initiative_id",
+            "role__request__initiative__mission_criticality",
+        )
+        .distinct()
+        .order_by()
+    )
+    weight: dict[int, int] = defaultdict(int)
+    for skill, _initiative, criticality in needs:
+        weight[skill] += criticality
+    return single_points_rank(
+        [
+            SinglePoint(
+                skill=row["skill__name"],
+                holder=people[row["holder"]].name,
+                holder_url=people[row["holder"]].get_absolute_url(),
+                weight=weight[row["skill_id"]],
+            )
+            for row in lone
+            if row["holder"] in people
+        ]
+    )
+
+
+def single_points_rank(points: Sequence[SinglePoint]) -> list[SinglePoint]:
+    return sorted(points, key=lambda p: (-p.weight, p.skill.lower()))
+
+
+# -- single points of failure: figure ----------------------------------------------
+
+
+def single_points_figure(points: Sequence[SinglePoint]) -> go.Figure:
+    """Return horizontal bars, heaviest on top; customdata holds the holder's URL."""
+    shown = list(points[:MAX_SINGLE_POINTS])
+    figure = go.Figure(
+        go.Bar(
+            orientation="h",
+            x=[p.weight for p in shown],
+            y=[p.skill for p in shown],
+            customdata=[p.holder_url for p in shown],
+            text=[p.holder for p in shown],
+            # Outside, so a holder shows even when no current initiative needs it.
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": BAR_COLOUR},
+            hovertemplate=(
+                "%{y}: only %{text} holds it at level 4+<br>"
+                "Criticality of initiatives needing it: %{x}<extra></extra>"
+            ),
+        )
+    )
+    figure.update_layout(
+        template="plotly_white",
+        height=max(220, 80 + 26 * len(shown)),
+        margin={"l": 160, "r": 20, "t": 30, "b": 40},
+        xaxis={"title": {"text": "Summed mission criticality"}, "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "title": None},
+    )
+    return figure
+
+
+@chart(
+    "single_points",
+    title="Single points of failure",
+    order=20,
+    roles=(Role.MANAGER,),
+)
+def single_points(*, filters: DashboardFilters, viewer: User) -> Chart:
+    points = single_points_read(filters)
+    return Chart(
+        key="single_points",
+        title="Single points of failure",
+        caption=(
+            "Skills only one active person holds at expert level, weighted by the "
+            "mission criticality of current initiatives that need them."
+        ),
+        figure=single_points_figure(points),
+        columns=("skill", "holder", "weight"),
+        rows=[
+            {"skill": p.skill, "holder": p.holder, "weight": p.weight} for p in points
+        ],
+    )

@@ -1,0 +1,179 @@
+"""The managers' dashboard: every chart the viewer's role may see, filtered by
+the URL (?team=&start=&end=), and each chart's data as CSV.
+
+Managers, stakeholders and admins see the page; anyone else (a data scientist
+without another role) gets 403 for now: their own view is still to come. A
+chart's CSV follows the chart's own roles (403), an unknown chart is a 404, and
+bad filters answer 400 with the message on the page (or in the CSV response).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+import teamhub.dashboard.builders  # noqa: F401  (registers every chart)
+from teamhub.core.models import User
+from teamhub.core.roles import Role, user_has_role, user_roles
+from teamhub.dashboard.charts import CHARTS, ChartSpec, DashboardFilters, charts_for
+from teamhub.dashboard.filters import dashboard_filters
+from teamhub.people.models import Team
+
+CACHE_SECONDS = 60
+NOT_ALLOWED = "The dashboard is for managers, stakeholders and admins."
+# A figure with more x values than this in one trace takes the page's full width.
+WIDE_FROM = 16
+# Trace attributes that carry data: a figure with none of them filled is empty.
+DATA_ATTRIBUTES = ("x", "y", "z", "values", "labels", "lat", "r")
+
+
+@dataclass(frozen=True)
+class Built:
+    """What the page and the CSV need from a chart: plain data, cacheable."""
+
+    key: str
+    title: str
+    caption: str
+    figure: dict[str, Any]  # fig.to_json(), parsed
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    lists: list[tuple[str, list[tuple[str, str]]]]
+
+    @property
+    def data_id(self) -> str:
+        return f"chart-{self.key}-data"
+
+    @property
+    def wide(self) -> bool:
+        return any(
+            len(trace.get("x") or ()) > WIDE_FROM
+            for trace in self.figure.get("data", ())
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows and not any(
+            len(trace.get(name) or ())
+            for trace in self.figure.get("data", ())
+            for name in DATA_ATTRIBUTES
+        )
+
+
+def _cache_key(spec: ChartSpec, filters: DashboardFilters, viewer: User) -> str:
+    roles = ",".join(sorted(user_roles(viewer)))
+    return (
+        f"dashboard:{spec.key}:{filters.team_id or ''}:{filters.start.isoformat()}:"
+        f"{filters.end.isoformat()}:{roles}:{viewer.pk}"
+    )
+
+
+def _built(spec: ChartSpec, filters: DashboardFilters, viewer: User) -> Built:
+    """Return the chart for these filters, from the cache for a minute."""
+    key = _cache_key(spec, filters, viewer)
+    found = cache.get(key)
+    if isinstance(found, Built):
+        return found
+    chart = spec.build(filters=filters, viewer=viewer)
+    built = Built(
+        key=spec.key,
+        title=chart.title or spec.title,
+        caption=chart.caption,
+        figure=json.loads(chart.figure.to_json()),
+        columns=list(chart.columns),
+        rows=[dict(row) for row in chart.rows],
+        lists=[(heading, list(items)) for heading, items in chart.lists],
+    )
+    cache.set(key, built, CACHE_SECONDS)
+    return built
+
+
+def _query(filters: DashboardFilters) -> str:
+    params = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
+    if filters.team_id is not None:
+        params = {"team": str(filters.team_id), **params}
+    return urlencode(params)
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # the login middleware saw to that
+    if not user_has_role(user, Role.MANAGER, Role.STAKEHOLDER):
+        raise PermissionDenied(NOT_ALLOWED)
+    teams = list(Team.objects.order_by("name").values("pk", "name"))
+    context: dict[str, Any] = {
+        "teams": teams,
+        "values": {
+            name: request.GET.get(name, "") for name in ("team", "start", "end")
+        },
+    }
+    try:
+        filters = dashboard_filters(request.GET, today=timezone.localdate())
+    except ValidationError as error:
+        context["errors"] = [
+            message for messages in error.message_dict.values() for message in messages
+        ]
+        return render(request, "dashboard/index.html", context, status=400)
+    context["values"] = {
+        "team": str(filters.team_id or ""),
+        "start": filters.start.isoformat(),
+        "end": filters.end.isoformat(),
+    }
+    context["charts"] = [_built(spec, filters, user) for spec in charts_for(user)]
+    context["query"] = _query(filters)
+    return render(request, "dashboard/index.html", context)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """Return ``value`` for a CSV cell, text that looks like a formula quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+def chart_csv(request: HttpRequest, key: str) -> HttpResponseBase:
+    user = request.user
+    assert isinstance(user, User)
+    spec = CHARTS.get(key)
+    if spec is None:
+        raise Http404("No such chart.")
+    if not user_has_role(user, *spec.roles):
+        raise PermissionDenied("Your role may not see this chart.")
+    try:
+        filters = dashboard_filters(request.GET, today=timezone.localdate())
+    except ValidationError as error:
+        text = " ".join(m for ms in error.message_dict.values() for m in ms)
+        return HttpResponse(text, status=400, content_type="text/plain")
+    built = _built(spec, filters, user)
+    writer = csv.DictWriter(_Echo(), fieldnames=built.columns, extrasaction="ignore")
+    lines = [writer.writeheader()] + [
+        writer.writerow({name: _cell(value) for name, value in row.items()})
+        for row in built.rows
+    ]
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"{key}_{filters.start.isoformat()}_{filters.end.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

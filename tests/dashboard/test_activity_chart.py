@@ -1,0 +1,165 @@
+"""The activity chart: Jira and Git events per week by the team of their person."""
+
+import datetime as dt
+from collections import Counter
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from teamhub.dashboard.builders.activity import activity
+from teamhub.dashboard.charts import CHARTS, DashboardFilters
+from teamhub.integrations.models import ActivityEvent
+from tests.factories import PersonFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+START, END = dt.date(2026, 3, 2), dt.date(2026, 3, 29)  # a Monday, a Sunday
+FILTERS = DashboardFilters(team_id=None, start=START, end=END)
+
+
+def at(day, hour=12):
+    return dt.datetime(2026, 3, day, hour, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def world():
+    team_a, team_b = TeamFactory(name="Alpha"), TeamFactory(name="Beta")
+    sub_a = TeamFactory(name="Alpha-1", parent=team_a)
+    pa, pa1, pb = (PersonFactory(team=t) for t in (team_a, sub_a, team_b))
+    spec = [
+        (pa, "jira", at(3), False),
+        (pa, "git", at(4), False),
+        (pa, "git", at(5), True),  # orphaned: left out
+        (pa1, "git", at(10), False),
+        (pb, "jira", at(10), False),
+        (pb, "jira", at(11), False),
+        (pb, "git", at(29, 23), False),
+        (pa, "jira", at(30), False),  # after the range
+        (pa, "git", dt.datetime(2026, 3, 1, 23, tzinfo=dt.UTC), False),  # before
+        (None, "jira", at(12), False),  # nobody's
+    ]
+    events = []
+    for index, (person, source, when, orphaned) in enumerate(spec):
+        events.append(
+            ActivityEvent.objects.create(
+                source=source,
+                kind="commit" if source == "git" else "issue_created",
+                external_id=str(index),
+                person=person,
+                occurred_at=when,
+                orphaned=orphaned,
+            )
+        )
+    return (team_a, sub_a, team_b), events
+
+
+def expected(events, teams=None, start=START, end=END):
+    """(week Monday, team name, source) -> events, computed here."""
+    result = Counter()
+    for event in events:
+        day = event.occurred_at.date()
+        if event.orphaned or not start <= day <= end:
+            continue
+        team = event.person.team if event.person else None
+        if teams is not None and (team is None or team.pk not in teams):
+            continue
+        week = day - dt.timedelta(days=day.weekday())
+        result[(week.isoformat(), team.name if team else "No team", event.source)] += 1
+    return dict(result)
+
+
+def rows(chart):
+    return {(r["week"], r["team"], r["source"]): r["events"] for r in chart.rows}
+
+
+def bars(chart):
+    """(week, team) -> bar height, read back from the figure."""
+    return {
+        (week, trace.name): value
+        for trace in chart.figure.data
+        for week, value in zip(trace.x, trace.y, strict=True)
+        if value
+    }
+
+
+def test_activity_is_registered_for_managers():
+    spec = CHARTS["activity"]
+    assert (spec.order, spec.roles) == (60, ("manager",))
+
+
+def test_rows_and_bars_equal_the_events_counted_by_hand(world, manager):
+    _, events = world
+    chart = activity(filters=FILTERS, viewer=manager)
+    want = expected(events)
+    assert rows(chart) == want
+    per_bar = Counter()
+    for (week, team, _source), count in want.items():
+        per_bar[(week, team)] += count
+    assert bars(chart) == dict(per_bar)
+    # One bar per week of the range, each on its Monday.
+    assert list(chart.figure.data[0].x) == [
+        "2026-03-02",
+        "2026-03-09",
+        "2026-03-16",
+        "2026-03-23",
+    ]
+
+
+def test_bars_link_to_the_teams_people(world, manager):
+    (team_a, *_), _ = world
+    chart = activity(filters=FILTERS, viewer=manager)
+    alpha = next(trace for trace in chart.figure.data if trace.name == "Alpha")
+    url = reverse("people:directory") + "?" + urlencode({"team": team_a.pk})
+    assert set(alpha.customdata) == {url}
+
+
+def test_team_filter_keeps_the_team_and_its_sub_teams(world, manager):
+    (team_a, sub_a, team_b), events = world
+    filters = DashboardFilters(team_a.pk, START, END)
+    chart = activity(filters=filters, viewer=manager)
+    assert rows(chart) == expected(events, {team_a.pk, sub_a.pk})
+    assert {trace.name for trace in chart.figure.data} == {"Alpha", "Alpha-1"}
+    filters = DashboardFilters(team_b.pk, START, END)
+    assert rows(activity(filters=filters, viewer=manager)) == expected(
+        events, {team_b.pk}
+    )
+
+
+def test_date_range_changes_the_weeks_counted(world, manager):
+    _, events = world
+    start, end = dt.date(2026, 3, 9), dt.date(2026, 3, 15)
+    chart = activity(filters=DashboardFilters(None, start, end), viewer=manager)
+    assert rows(chart) == expected(events, start=start, end=end)
+    assert list(chart.figure.data[0].x) == ["2026-03-09"]
+
+
+def build(count):
+    team = TeamFactory()
+    people = [PersonFactory(team=TeamFactory(parent=team)) for _ in range(count)]
+    ActivityEvent.objects.bulk_create(
+        ActivityEvent(
+            source="git" if index % 2 else "jira",
+            kind="commit",
+            external_id=f"{count}-{index}",
+            person=people[index % count],
+            occurred_at=at(2 + index % 27),
+        )
+        for index in range(count * 3)
+    )
+    return team
+
+
+@pytest.mark.parametrize("team_filter", [False, True])
+def test_query_count_is_the_same_at_10_and_200_people(manager, team_filter):
+    counts = []
+    for size in (10, 200):
+        team = build(size)
+        filters = DashboardFilters(team.pk if team_filter else None, START, END)
+        with CaptureQueriesContext(connection) as queries:
+            chart = activity(filters=filters, viewer=manager)
+        counts.append(len(queries))
+        assert chart.rows
+    assert counts[0] == counts[1] <= 3
