@@ -1,0 +1,224 @@
+"""The outcomes chart: success rate of finished initiatives by team and quarter,
+and the learning goals that open staffing requests could satisfy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import TruncQuarter
+from django.urls import reverse
+
+from teamhub.core.models import User
+from teamhub.core.roles import Role
+from teamhub.dashboard.builders.skills import teams_in_scope
+from teamhub.dashboard.charts import Chart, DashboardFilters, chart
+from teamhub.initiatives.models import Initiative
+from teamhub.initiatives.models.initiatives import Outcome
+from teamhub.people.models import LearningGoal
+from teamhub.staffing.models import RequiredSkill, StaffingRequest
+
+FINISHED = (Outcome.SUCCESS, Outcome.PARTIAL, Outcome.FAILED)  # cancelled excluded
+PARTIAL_WEIGHT = 0.5
+GOALS_LIMIT = 20
+# Bootstrap colours, one per team line (cycled).
+TEAM_COLOURS = [
+    "#0d6efd",
+    "#198754",
+    "#fd7e14",
+    "#6f42c1",
+    "#dc3545",
+    "#0dcaf0",
+    "#d63384",
+    "#20c997",
+    "#ffc107",
+    "#6c757d",
+]
+
+
+# Selectors ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarterOutcomes:
+    quarter: dt.date  # first day of the quarter
+    team_id: int
+    team: str
+    initiatives: int
+    success: int
+    partial: int
+
+    @property
+    def success_rate(self) -> float:
+        return (self.success + PARTIAL_WEIGHT * self.partial) / self.initiatives
+
+
+@dataclass(frozen=True)
+class GoalMatch:
+    person: str
+    skill: str
+    target_level: int
+    request_id: int
+    initiative_key: str
+
+
+@dataclass(frozen=True)
+class OutcomesData:
+    quarters: list[QuarterOutcomes]  # by quarter, then team name
+    goals: list[GoalMatch]
+
+
+def outcomes_data(*, team_id: int | None, start: dt.date, end: dt.date) -> OutcomesData:
+    """Return finished initiatives per (quarter of target date, team) and the
+    learning goals open requests could satisfy, in three queries."""
+    teams = {row.id: row.name for row in teams_in_scope(team_id)}
+    counts = (
+        Initiative.objects.filter(
+            outcome__in=FINISHED,
+            target_date__gte=start,
+            target_date__lte=end,
+            team_id__in=list(teams),
+        )
+        .annotate(quarter=TruncQuarter("target_date"))
+        .values("quarter", "team_id")
+        .annotate(
+            n=Count("pk"),
+            success=Count("pk", filter=Q(outcome=Outcome.SUCCESS)),
+            partial=Count("pk", filter=Q(outcome=Outcome.PARTIAL)),
+        )
+        .order_by()
+    )
+    quarters = sorted(
+        (
+            QuarterOutcomes(
+                quarter=row["quarter"],
+                team_id=row["team_id"],
+                team=teams[row["team_id"]],
+                initiatives=row["n"],
+                success=row["success"],
+                partial=row["partial"],
+            )
+            for row in counts
+        ),
+        key=lambda q: (q.quarter, q.team, q.team_id),
+    )
+    return OutcomesData(quarters=quarters, goals=_goal_matches(team_id, teams))
+
+
+def _goal_matches(team_id: int | None, teams: dict[int, str]) -> list[GoalMatch]:
+    """Learning goals of active people (in the team scope) whose skill an open
+    staffing request requires; each names the oldest such request (one query)."""
+    wanted = RequiredSkill.objects.filter(
+        skill=OuterRef("skill_id"), role__request__status=StaffingRequest.Status.OPEN
+    ).order_by("role__request_id")
+    goals = LearningGoal.objects.filter(person__active=True)
+    if team_id is not None:
+        goals = goals.filter(person__team_id__in=list(teams))
+    rows = (
+        goals.annotate(
+            request_id=Subquery(wanted.values("role__request_id")[:1]),
+            initiative_key=Subquery(
+                wanted.values("role__request__initiative__key")[:1]
+            ),
+        )
+        .filter(request_id__isnull=False)
+        .order_by(
+            "skill__name",
+            "person__user__last_name",
+            "person__user__first_name",
+            "pk",
+        )
+        .values_list(
+            "person__user__first_name",
+            "person__user__last_name",
+            "person__user__username",
+            "skill__name",
+            "target_level",
+            "request_id",
+            "initiative_key",
+        )[:GOALS_LIMIT]
+    )
+    return [
+        GoalMatch(
+            person=f"{first} {last}".strip() or username,
+            skill=skill,
+            target_level=level,
+            request_id=request_id,
+            initiative_key=key,
+        )
+        for first, last, username, skill, level, request_id, key in rows
+    ]
+
+
+# Figure (no ORM) ----------------------------------------------------------------
+
+
+def outcomes_figure(*, quarters: Sequence[QuarterOutcomes]) -> go.Figure:
+    """Return a line per team: success rate per quarter (x = quarter start)."""
+    by_team: dict[tuple[str, int], list[QuarterOutcomes]] = {}
+    for row in quarters:
+        by_team.setdefault((row.team, row.team_id), []).append(row)
+    figure = go.Figure()
+    for index, ((team, _pk), rows) in enumerate(sorted(by_team.items())):
+        rows = sorted(rows, key=lambda r: r.quarter)
+        figure.add_trace(
+            go.Scatter(
+                x=[row.quarter for row in rows],
+                y=[row.success_rate for row in rows],
+                name=team,
+                mode="lines+markers",
+                line={"color": TEAM_COLOURS[index % len(TEAM_COLOURS)], "width": 2},
+                customdata=[row.initiatives for row in rows],
+                hovertemplate="Quarter from %{x|%b %Y}<br>"
+                + team
+                + ": %{y:.0%} of %{customdata} finished<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        template="plotly_white",
+        height=340,
+        margin={"l": 50, "r": 20, "t": 10, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        xaxis={"title": None, "tickformat": "%b %Y", "dtick": "M3"},
+        yaxis={"title": "Success rate", "range": [0, 1.05], "tickformat": ".0%"},
+    )
+    return figure
+
+
+def _goals_list(goals: Sequence[GoalMatch]) -> list[tuple[str, str]]:
+    return [
+        (
+            f"{goal.person} wants {goal.skill} {goal.target_level} "
+            f"— asked by {goal.initiative_key}",
+            reverse("staffing:request", args=[goal.request_id]),
+        )
+        for goal in goals
+    ]
+
+
+@chart("outcomes", title="Initiative outcomes", order=70, roles=(Role.MANAGER,))
+def outcomes(*, filters: DashboardFilters, viewer: User) -> Chart:
+    data = outcomes_data(team_id=filters.team_id, start=filters.start, end=filters.end)
+    rows = [
+        {
+            "quarter": row.quarter.isoformat(),
+            "team": row.team,
+            "initiatives": row.initiatives,
+            "success_rate": round(row.success_rate, 4),
+        }
+        for row in data.quarters
+    ]
+    return Chart(
+        key="outcomes",
+        title="Initiative outcomes",
+        caption="Success rate of finished initiatives per team, by quarter of their "
+        "target date: a success counts 1, a partial success 0.5, a failure 0 "
+        "(cancelled ones are left out).",
+        figure=outcomes_figure(quarters=data.quarters),
+        columns=("quarter", "team", "initiatives", "success_rate"),
+        rows=rows,
+        lists=[("Learning goals open requests could satisfy", _goals_list(data.goals))],
+    )
