@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from teamhub.core.models import User
 from teamhub.core.roles import Role
-from teamhub.dashboard.builders.pipeline import team_and_descendants
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
+from teamhub.dashboard.teams import team_ids_in_scope
 from teamhub.integrations.models import ActivityEvent, Source
 from teamhub.people.models import Team
 
@@ -64,7 +64,7 @@ def weekly_activity(
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     condition = Q(occurred_at__gte=since, occurred_at__lt=until, orphaned=False)
     if team_id:
-        condition &= Q(person__team_id__in=team_and_descendants(team_id))
+        condition &= Q(person__team_id__in=team_ids_in_scope(team_id))
     rows = (
         ActivityEvent.objects.filter(condition)
         .annotate(week=TruncWeek("occurred_at", output_field=DateField()))

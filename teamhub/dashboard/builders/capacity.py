@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from teamhub.core.models import User
 from teamhub.core.roles import Role
-from teamhub.dashboard.builders.skills import TeamRow, teams_in_scope
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
+from teamhub.dashboard.teams import TeamRow, teams_in_scope
 from teamhub.initiatives.models import Assignment
 from teamhub.people.models import Person
 from teamhub.staffing.records import Booking

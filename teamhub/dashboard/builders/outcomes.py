@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from teamhub.core.models import User
 from teamhub.core.roles import Role
-from teamhub.dashboard.builders.skills import teams_in_scope
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
+from teamhub.dashboard.teams import teams_in_scope
 from teamhub.initiatives.models import Initiative
 from teamhub.initiatives.models.initiatives import Outcome
 from teamhub.people.models import LearningGoal

@@ -15,6 +15,7 @@ from django.utils import timezone
 from teamhub.core.models import User
 from teamhub.core.roles import Role
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
+from teamhub.dashboard.teams import team_ids_in_scope
 from teamhub.initiatives.models import (
     Board,
     Card,
@@ -24,7 +25,6 @@ from teamhub.initiatives.models import (
     Stage,
 )
 from teamhub.integrations.models import ActivityEvent
-from teamhub.people.models import Team
 
 QUIET_DAYS = 30
 QUIET_LIST_LIMIT = 50
@@ -35,22 +35,6 @@ STAGE_LABELS = dict(Stage.choices)
 
 
 # Selectors ----------------------------------------------------------------------
-
-
-def team_and_descendants(team_id: int) -> set[int]:
-    """Return the team and every team below it (one query)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Team.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found: set[int] = set()
-    todo = [team_id]
-    while todo:
-        current = todo.pop()
-        if current in found:
-            continue
-        found.add(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 @dataclass(frozen=True)
@@ -112,7 +96,7 @@ def pipeline_data(
     """Return the pipeline's counts, its quiet initiatives and the links behind
     the bars, in a fixed number of queries (at most four)."""
     now = now or timezone.now()
-    team_ids = team_and_descendants(team_id) if team_id else None
+    team_ids = team_ids_in_scope(team_id) if team_id else None
     condition = _initiatives(team_ids, include_retired)
     counts = {
         (row["stage"], row["mission_criticality"]): row["n"]

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from teamhub.core.models import User
 from teamhub.core.roles import Role, user_has_role
-from teamhub.dashboard.builders.pipeline import team_and_descendants
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
+from teamhub.dashboard.teams import team_ids_in_scope
 from teamhub.requirements.models import SignOffRequest
 from teamhub.requirements.selectors import statuses_of
 from teamhub.requirements.state import DocState, Standing
@@ -75,7 +75,7 @@ def signoff_data(
     ).defer("version__body_markdown")
     if team_id:
         requests = requests.filter(
-            doc__initiative__team_id__in=team_and_descendants(team_id)
+            doc__initiative__team_id__in=team_ids_in_scope(team_id)
         )
     latest: dict[int, SignOffRequest] = {}
     for request in requests.order_by("created", "id"):

@@ -15,8 +15,9 @@ from django.urls import reverse
 from teamhub.core.models import User
 from teamhub.core.roles import Role
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
+from teamhub.dashboard.teams import TeamRow, teams_in_scope
 from teamhub.initiatives.models.initiatives import Stage
-from teamhub.people.models import Person, PersonSkill, Team
+from teamhub.people.models import Person, PersonSkill
 from teamhub.staffing.models import RequiredSkill, StaffingRequest
 
 PRACTITIONER = 3  # "people at level >= 3" in the coverage heatmap
@@ -34,30 +35,6 @@ _NEEDS_QUOTES = re.compile(r"[\s,:=>]")
 
 
 # -- shared selectors ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TeamRow:
-    id: int
-    name: str
-
-
-def teams_in_scope(team_id: int | None) -> list[TeamRow]:
-    """Return every team, or ``team_id`` and its sub-teams, by name (one query)."""
-    rows = list(Team.objects.order_by("name").values_list("id", "name", "parent_id"))
-    if team_id is None:
-        return [TeamRow(pk, name) for pk, name, _parent in rows]
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, _name, parent in rows:
-        children[parent].append(pk)
-    keep: set[int] = set()
-    todo = [team_id] if any(pk == team_id for pk, _n, _p in rows) else []
-    while todo:
-        pk = todo.pop()
-        if pk not in keep:
-            keep.add(pk)
-            todo.extend(children[pk])
-    return [TeamRow(pk, name) for pk, name, _parent in rows if pk in keep]
 
 
 def skill_search_url(
