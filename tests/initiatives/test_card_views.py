@@ -173,7 +173,10 @@ def test_chart_figure_and_table_of_checkins(client_as, card, manager):
     checkins(card, manager, [10, 12.5, 11])
     html = client_as("stakeholder").get(url("card", card)).content.decode()
     assert "plotly/plotly.min.js" in html
-    assert "cdn" not in html.lower()
+    assets = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"', html)
+    assert assets and all(
+        a.startswith("/") and not a.startswith("//") for a in assets
+    ), assets
     match = re.search(
         r'<script id="checkin-figure" type="application/json">(.*?)</script>',
         html,
