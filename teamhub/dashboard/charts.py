@@ -5,8 +5,13 @@ its selectors (a fixed number of queries, whatever the data size) and builds a
 Plotly figure from plain data (no ORM in figure code). It registers a builder:
 
     @chart("skill_coverage", title="Skill coverage and gaps", order=10,
-           roles=(Role.MANAGER,))
+           roles=(Role.MANAGER,), depends_on=("people", "staffing"))
     def skill_coverage(*, filters: DashboardFilters, viewer: User) -> Chart: ...
+
+``depends_on`` names the apps (``"people"``) or models
+(``"integrations.ActivityEvent"``) whose data the chart reads: a cached chart is
+dropped when any of them changes (dashboard/freshness.py). Left empty, any change
+to TeamHub's data drops it.
 
 The page (views.py) shows every chart the viewer's role may see, in ``order``;
 ``/dashboard/<key>.csv`` downloads a chart's ``rows``.
@@ -57,16 +62,22 @@ class ChartSpec:
     order: int
     roles: tuple[str, ...]  # who sees it (admins see everything)
     build: Builder
+    depends_on: tuple[str, ...] = ()  # app or app.Model labels; () = everything
 
 
 CHARTS: dict[str, ChartSpec] = {}
 
 
 def chart(
-    key: str, *, title: str, order: int, roles: tuple[str, ...]
+    key: str,
+    *,
+    title: str,
+    order: int,
+    roles: tuple[str, ...],
+    depends_on: tuple[str, ...] = (),
 ) -> Callable[[Builder], Builder]:
     def register(build: Builder) -> Builder:
-        CHARTS[key] = ChartSpec(key, title, order, roles, build)
+        CHARTS[key] = ChartSpec(key, title, order, roles, build, depends_on)
         return build
 
     return register
