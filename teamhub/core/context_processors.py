@@ -24,7 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (
             "Dashboard",
             reverse("dashboard:index"),
-            user_has_role(user, Role.MANAGER, Role.STAKEHOLDER),
+            # Each role has its charts (data scientists their own view).
+            user_has_role(user, Role.MANAGER, Role.STAKEHOLDER, Role.DATA_SCIENTIST),
         ),
         ("Import", reverse("people:import"), user_has_role(user, Role.MANAGER)),
         (

@@ -1,10 +1,16 @@
 """The managers' dashboard: every chart the viewer's role may see, filtered by
 the URL (?team=&start=&end=), and each chart's data as CSV.
 
-Managers, stakeholders and admins see the page; anyone else (a data scientist
-without another role) gets 403 for now: their own view is still to come. A
-chart's CSV follows the chart's own roles (403), an unknown chart is a 404, and
-bad filters answer 400 with the message on the page (or in the CSV response).
+Everyone sees the charts their roles may see (managers the organisation's,
+stakeholders the sign-offs waiting for them, data scientists their own view);
+a user with no chart gets 403. A chart's CSV follows the chart's own roles
+(403), an unknown chart is a 404, and bad filters answer 400 with the message on
+the page (or in the CSV response).
+
+Built charts are cached (local memory by default, Redis in production) under a
+key holding the versions of the data they depend on (freshness.py), so a change
+to that data shows at once; the expiry only bounds how long "today"-relative
+numbers (ages, quiet initiatives) may lag.
 """
 
 from __future__ import annotations
@@ -25,13 +31,14 @@ from django.views.decorators.http import require_GET
 
 import teamhub.dashboard.builders  # noqa: F401  (registers every chart)
 from teamhub.core.models import User
-from teamhub.core.roles import Role, user_has_role, user_roles
+from teamhub.core.roles import user_has_role, user_roles
 from teamhub.dashboard.charts import CHARTS, ChartSpec, DashboardFilters, charts_for
 from teamhub.dashboard.filters import dashboard_filters
+from teamhub.dashboard.freshness import EVERYTHING, versions
 from teamhub.people.models import Team
 
-CACHE_SECONDS = 60
-NOT_ALLOWED = "The dashboard is for managers, stakeholders and admins."
+CACHE_SECONDS = 600
+NOT_ALLOWED = "Your role has no dashboard charts."
 # A figure with more x values than this in one trace takes the page's full width.
 WIDE_FROM = 16
 # Trace attributes that carry data: a figure with none of them filled is empty.
@@ -70,17 +77,37 @@ class Built:
         )
 
 
-def _cache_key(spec: ChartSpec, filters: DashboardFilters, viewer: User) -> str:
+def _depends_on(spec: ChartSpec) -> tuple[str, ...]:
+    return spec.depends_on or (EVERYTHING,)
+
+
+def _cache_key(
+    spec: ChartSpec,
+    filters: DashboardFilters,
+    viewer: User,
+    data_versions: dict[str, str],
+) -> str:
     roles = ",".join(sorted(user_roles(viewer)))
+    data = ",".join(data_versions[label] for label in _depends_on(spec))
     return (
         f"dashboard:{spec.key}:{filters.team_id or ''}:{filters.start.isoformat()}:"
-        f"{filters.end.isoformat()}:{roles}:{viewer.pk}"
+        f"{filters.end.isoformat()}:{roles}:{viewer.pk}:{data}"
     )
 
 
-def _built(spec: ChartSpec, filters: DashboardFilters, viewer: User) -> Built:
-    """Return the chart for these filters, from the cache for a minute."""
-    key = _cache_key(spec, filters, viewer)
+def _built_charts(
+    specs: list[ChartSpec], filters: DashboardFilters, viewer: User
+) -> list[Built]:
+    """Return the charts for these filters, each from the cache unless the data
+    it depends on changed since it was built."""
+    data_versions = versions(sorted({label for s in specs for label in _depends_on(s)}))
+    return [
+        _built(spec, filters, viewer, _cache_key(spec, filters, viewer, data_versions))
+        for spec in specs
+    ]
+
+
+def _built(spec: ChartSpec, filters: DashboardFilters, viewer: User, key: str) -> Built:
     found = cache.get(key)
     if isinstance(found, Built):
         return found
@@ -109,7 +136,8 @@ def _query(filters: DashboardFilters) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # the login middleware saw to that
-    if not user_has_role(user, Role.MANAGER, Role.STAKEHOLDER):
+    specs = charts_for(user)
+    if not specs:
         raise PermissionDenied(NOT_ALLOWED)
     teams = list(Team.objects.order_by("name").values("pk", "name"))
     context: dict[str, Any] = {
@@ -130,7 +158,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "start": filters.start.isoformat(),
         "end": filters.end.isoformat(),
     }
-    context["charts"] = [_built(spec, filters, user) for spec in charts_for(user)]
+    context["charts"] = _built_charts(specs, filters, user)
     context["query"] = _query(filters)
     return render(request, "dashboard/index.html", context)
 
@@ -167,7 +195,7 @@ def chart_csv(request: HttpRequest, key: str) -> HttpResponseBase:
     except ValidationError as error:
         text = " ".join(m for ms in error.message_dict.values() for m in ms)
         return HttpResponse(text, status=400, content_type="text/plain")
-    built = _built(spec, filters, user)
+    (built,) = _built_charts([spec], filters, user)
     writer = csv.DictWriter(_Echo(), fieldnames=built.columns, extrasaction="ignore")
     lines = [writer.writeheader()] + [
         writer.writerow({name: _cell(value) for name, value in row.items()})

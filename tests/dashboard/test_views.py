@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -14,7 +15,7 @@ from unittest import mock
 import plotly.graph_objects as go
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -24,8 +25,9 @@ import teamhub.dashboard.builders  # noqa: F401  (the real charts, registered fi
 from teamhub.core.models import User
 from teamhub.core.roles import Role
 from teamhub.dashboard.charts import CHARTS, Chart, DashboardFilters, chart
+from teamhub.dashboard.freshness import _Pending, changed_labels, versions
 from teamhub.people.models import Person, Team
-from tests.factories import PersonFactory, TeamFactory
+from tests.factories import InitiativeFactory, PersonFactory, TeamFactory
 
 URL = "/dashboard/"
 
@@ -87,9 +89,13 @@ def test_charts(request: pytest.FixtureRequest) -> Iterator[None]:
         cache.clear()
         return
     with mock.patch.dict(CHARTS, clear=True):
-        chart("test_people", title="People", order=1, roles=(Role.MANAGER,))(
-            people_per_team
-        )
+        chart(
+            "test_people",
+            title="People",
+            order=1,
+            roles=(Role.MANAGER,),
+            depends_on=("people",),
+        )(people_per_team)
         chart("test_waiting", title="Waiting", order=2, roles=(Role.STAKEHOLDER,))(
             stakeholders_only
         )
@@ -159,7 +165,13 @@ def test_dashboard_is_in_the_navigation_after_staffing(
     stakeholder = client_as("stakeholder").get(URL).context["nav_items"]
     assert "Dashboard" in [item["label"] for item in stakeholder]
     scientist = client_as("data_scientist").get("/people/").context["nav_items"]
-    assert "Dashboard" not in [item["label"] for item in scientist]
+    assert "Dashboard" in [item["label"] for item in scientist]
+
+
+def test_a_role_without_charts_is_told_so(client_as: Callable[..., Client]) -> None:
+    response = client_as("data_scientist").get(URL)  # this module's charts only
+    assert response.status_code == 403
+    assert "Your role has no dashboard charts." in response.content.decode()
 
 
 # -- filters ---------------------------------------------------------------
@@ -318,18 +330,83 @@ def test_click_on_a_point_with_a_url_opens_it(
     assert "displaylogo: false" in script
 
 
-def test_charts_are_cached_for_a_minute(client_as: Callable[..., Client]) -> None:
-    client = client_as("manager")
-    client.get(URL)
-    with CaptureQueriesContext(connection) as first:
-        client.get(URL)
-    PersonFactory()  # a new person is not seen until the cache expires
-    with CaptureQueriesContext(connection) as second:
+def _people_shown(client: Client) -> tuple[int, int]:
+    """Return the people the chart shows and the queries the page took."""
+    with CaptureQueriesContext(connection) as queries:
         response = client.get(URL)
-    assert len(second) == len(first)
-    assert sum(_figure(response, "test_people")["data"][0]["y"]) == 1
-    cache.clear()
-    assert sum(_figure(client.get(URL), "test_people")["data"][0]["y"]) == 2
+    return sum(_figure(response, "test_people")["data"][0]["y"]), len(queries)
+
+
+# Real commits: a chart goes stale when the transaction that changed its data
+# commits, which the usual rolled-back test transaction never does.
+@pytest.mark.django_db(transaction=True)
+def test_charts_are_cached_until_the_data_they_depend_on_changes(
+    client_as: Callable[..., Client],
+) -> None:
+    client = client_as("manager")
+    PersonFactory()
+    built, building_queries = _people_shown(client)
+    cached, cached_queries = _people_shown(client)
+    assert built == cached == Person.objects.filter(active=True).count()
+    assert cached_queries == building_queries - 1  # the chart's own query
+    # Another app's data changing leaves the chart in the cache.
+    InitiativeFactory(team=None)
+    assert _people_shown(client) == (built, cached_queries)
+    # New people show once their transaction commits, not before.
+    with transaction.atomic():
+        PersonFactory()
+        PersonFactory()
+        assert _people_shown(client)[0] == built
+        ours = [f for _, f, _ in connection.run_on_commit if isinstance(f, _Pending)]
+        assert len(ours) == 1  # one cache write per transaction, not per row
+    assert _people_shown(client) == (built + 2, building_queries)
+    # So does a bulk update, which sends no signal.
+    Person.objects.update(active=False)
+    assert _people_shown(client)[0] == 0
+    # A rolled-back change leaves the figure as it was.
+    with transaction.atomic():
+        Person.objects.update(active=True)
+        transaction.set_rollback(True)
+    assert _people_shown(client)[0] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chart_with_no_stated_dependencies_follows_every_change(
+    client_as: Callable[..., Client],
+) -> None:
+    CHARTS["test_people"] = replace(CHARTS["test_people"], depends_on=())
+    client = client_as("manager")
+    _, building_queries = _people_shown(client)
+    assert _people_shown(client)[1] == building_queries - 1
+    InitiativeFactory(team=None)
+    assert _people_shown(client)[1] == building_queries
+
+
+def test_an_evicted_version_never_brings_back_a_stale_chart() -> None:
+    first = versions(["people"])["people"]
+    assert versions(["people"])["people"] == first
+    cache.delete("dashboard:version:people")
+    assert versions(["people"])["people"] not in ("", first)
+
+
+@pytest.mark.parametrize(
+    ("sql", "labels"),
+    [
+        ('INSERT INTO "people_person" ("name") VALUES (%s)', ("people", "*")),
+        ('UPDATE "integrations_activityevent" SET x = 1', ("integrations", "*")),
+        ("delete from staffing_suggestion where id = 1", ("staffing", "*")),
+        ('INSERT OR IGNORE INTO "people_personskill" VALUES (1)', ("people", "*")),
+        ('SELECT * FROM "people_person"', ()),
+        ('INSERT INTO "django_session" VALUES (1)', ()),
+    ],
+)
+def test_writes_to_teamhub_tables_mark_their_app_and_model(
+    sql: str, labels: tuple[str, ...]
+) -> None:
+    found = changed_labels(sql)
+    assert (found[0], found[-1]) == labels if labels else found == ()
+    if labels:
+        assert found[1].startswith(labels[0] + ".")
 
 
 @pytest.mark.parametrize("path", [URL, "/dashboard/test_people.csv"])
