@@ -205,6 +205,11 @@ TEAMHUB_SYNC_MINUTES = env.int("TEAMHUB_SYNC_MINUTES", default=15)
 TEAMHUB_STAFFING_DEBOUNCE_SECONDS = env.int(
     "TEAMHUB_STAFFING_DEBOUNCE_SECONDS", default=30
 )
+# Dashboard charts stay cached until the data they read changes, or this long:
+# the expiry bounds how far "today"-relative numbers (ages, quiet initiatives) lag.
+TEAMHUB_DASHBOARD_CACHE_SECONDS = env.int(
+    "TEAMHUB_DASHBOARD_CACHE_SECONDS", default=600
+)
 CELERY_BEAT_SCHEDULE = {
     "signoff-reminders": {
         "task": "teamhub.requirements.tasks.signoff_reminders_send_task",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -37,7 +38,6 @@ from teamhub.dashboard.filters import dashboard_filters
 from teamhub.dashboard.freshness import EVERYTHING, versions
 from teamhub.people.models import Team
 
-CACHE_SECONDS = 600
 NOT_ALLOWED = "Your role has no dashboard charts."
 # A figure with more x values than this in one trace takes the page's full width.
 WIDE_FROM = 16
@@ -121,7 +121,7 @@ def _built(spec: ChartSpec, filters: DashboardFilters, viewer: User, key: str) -
         rows=[dict(row) for row in chart.rows],
         lists=[(heading, list(items)) for heading, items in chart.lists],
     )
-    cache.set(key, built, CACHE_SECONDS)
+    cache.set(key, built, settings.TEAMHUB_DASHBOARD_CACHE_SECONDS)
     return built
 
 
