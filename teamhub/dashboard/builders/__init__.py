@@ -3,6 +3,7 @@
 from teamhub.dashboard.builders import (  # noqa: F401
     activity,
     capacity,
+    mine,
     outcomes,
     pipeline,
     signoffs,
