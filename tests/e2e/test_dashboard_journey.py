@@ -85,3 +85,35 @@ def test_manager_opens_the_dashboard_and_clicks_through_to_the_search(
     query = parse_qs(urlsplit(page.url).query)
     assert query == parse_qs(urlsplit(cell["url"]).query)
     expect(page.locator('input[name="q"]')).to_have_value(query["q"][0])
+
+
+@pytest.mark.parametrize(
+    ("login_name", "keys", "screenshot"),
+    [
+        (
+            "scientist",
+            ["my_allocations", "my_goals", "my_signoffs"],
+            "dashboard-scientist.png",
+        ),
+        ("stakeholder", ["signoffs"], None),
+    ],
+)
+def test_each_role_sees_its_own_dashboard(
+    page: Any, demo_data: None, login_name: str, keys: list[str], screenshot: str | None
+) -> None:
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    login(page, login_name)
+    page.get_by_role("link", name="Dashboard", exact=True).click()
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+    cards = page.get_by_test_id("chart")
+    expect(cards.first).to_be_visible()
+    shown = [card.get_attribute("data-chart") for card in cards.all()]
+    assert shown == [key for key in keys if key in CHARTS]
+    total = page.locator("[data-figure]").count()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+        arg=total,
+    )
+    if screenshot:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / screenshot), full_page=True)

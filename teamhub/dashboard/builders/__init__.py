@@ -6,6 +6,7 @@ from teamhub.dashboard.builders import (  # noqa: F401
     mine,
     outcomes,
     pipeline,
+    pipeline_flow,
     signoffs,
     skills,
 )
