@@ -6,11 +6,22 @@ import datetime as dt
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
-from django.db.models import Count, DateField, Q
-from django.db.models.functions import TruncWeek
+from django.db.models import (
+    Case,
+    Count,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,6 +63,85 @@ class WeeklyCount:
     events: int
 
 
+class EpochSeconds(Func):
+    """Whole seconds since 1970-01-01 UTC of a datetime column, computed by the
+    database itself (Django's TruncWeek on SQLite calls Python once per row)."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(FLOOR(EXTRACT(EPOCH FROM %(expressions)s)) AS BIGINT)",
+            **extra,
+        )
+
+
+WEEK_SECONDS = 7 * 24 * 3600
+
+
+def _utc_offsets(
+    since: dt.datetime, until: dt.datetime, tz: dt.tzinfo
+) -> list[tuple[dt.datetime | None, int]]:
+    """Return the time zone's UTC offset (seconds) over [since, until) as
+    (until this instant, offset) pieces, the last one open-ended (None): one
+    piece without daylight saving, one more per change of the clocks."""
+
+    def offset(instant: dt.datetime) -> int:
+        delta = instant.astimezone(tz).utcoffset()
+        return int(delta.total_seconds()) if delta is not None else 0
+
+    pieces: list[tuple[dt.datetime | None, int]] = []
+    low, current = since, offset(since)
+    while low < until:
+        high = min(low + dt.timedelta(days=1), until)
+        if offset(high) != current:
+            # The clocks change within this day: find the second they do.
+            before, after = low, high
+            while after - before > dt.timedelta(seconds=1):
+                middle = before + (after - before) / 2
+                before, after = (
+                    (middle, after) if offset(middle) == current else (before, middle)
+                )
+            pieces.append((after, current))
+            current, high = offset(after), after
+        low = high
+    pieces.append((None, current))
+    return pieces
+
+
+def week_index(
+    field: str, *, since: dt.datetime, until: dt.datetime, first_monday: dt.datetime
+) -> Expression:
+    """Return an expression for the number of whole local weeks between
+    ``first_monday`` (a local midnight) and ``field``, for values in [since,
+    until): integer arithmetic on the epoch in SQL, exact across changes of the
+    clocks (the local offset of each piece of the range is added)."""
+    pieces = _utc_offsets(since, until, first_monday.tzinfo or dt.UTC)
+    offset: Expression = Value(pieces[-1][1])
+    if len(pieces) > 1:
+        offset = Case(
+            *(When(**{f"{field}__lt": end}, then=Value(o)) for end, o in pieces[:-1]),
+            default=Value(pieces[-1][1]),
+            output_field=IntegerField(),
+        )
+    first_offset = first_monday.utcoffset() or dt.timedelta()
+    base = int(first_monday.timestamp()) + int(first_offset.total_seconds())
+    return ExpressionWrapper(
+        (EpochSeconds(F(field)) + offset - Value(base)) / Value(WEEK_SECONDS),
+        output_field=IntegerField(),
+    )
+
+
 def weekly_activity(
     *, team_id: int | None, start: dt.date, end: dt.date
 ) -> tuple[list[WeeklyCount], dict[int, str]]:
@@ -62,18 +152,31 @@ def weekly_activity(
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    first = monday(start)
     condition = Q(occurred_at__gte=since, occurred_at__lt=until, orphaned=False)
     if team_id:
         condition &= Q(person__team_id__in=team_ids_in_scope(team_id))
     rows = (
         ActivityEvent.objects.filter(condition)
-        .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
+        .annotate(
+            week=week_index(
+                "occurred_at",
+                since=since,
+                until=until,
+                first_monday=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+            )
+        )
         .values("week", "person__team_id", "source")
         .annotate(events=Count("pk"))
         .order_by("week", "person__team_id", "source")
     )
     counts = [
-        WeeklyCount(row["week"], row["person__team_id"], row["source"], row["events"])
+        WeeklyCount(
+            first + dt.timedelta(days=7 * row["week"]),
+            row["person__team_id"],
+            row["source"],
+            row["events"],
+        )
         for row in rows
     ]
     team_ids = {count.team_id for count in counts if count.team_id is not None}

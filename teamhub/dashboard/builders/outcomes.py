@@ -19,7 +19,11 @@ from teamhub.dashboard.teams import teams_in_scope
 from teamhub.initiatives.models import Initiative
 from teamhub.initiatives.models.initiatives import Outcome
 from teamhub.people.models import LearningGoal
-from teamhub.staffing.models import RequiredSkill, StaffingRequest
+from teamhub.staffing.models import (
+    RequiredSkill,
+    RoleRequirement,
+    StaffingRequest,
+)
 
 FINISHED = (Outcome.SUCCESS, Outcome.PARTIAL, Outcome.FAILED)  # cancelled excluded
 PARTIAL_WEIGHT = 0.5
@@ -111,10 +115,16 @@ def outcomes_data(*, team_id: int | None, start: dt.date, end: dt.date) -> Outco
 def _goal_matches(team_id: int | None, teams: dict[int, str]) -> list[GoalMatch]:
     """Learning goals of active people (in the team scope) whose skill an open
     staffing request requires; each names the oldest such request (one query)."""
-    wanted = RequiredSkill.objects.filter(
-        skill=OuterRef("skill_id"), role__request__status=StaffingRequest.Status.OPEN
-    ).order_by("role__request_id")
-    goals = LearningGoal.objects.filter(person__active=True)
+    # The open requests' roles first: the database then looks up the few of
+    # them per goal instead of every request that ever needed the skill.
+    open_roles = RoleRequirement.objects.filter(
+        request__status=StaffingRequest.Status.OPEN
+    ).values("pk")
+    open_skills = RequiredSkill.objects.filter(role__in=Subquery(open_roles))
+    wanted = open_skills.filter(skill=OuterRef("skill_id")).order_by("role__request_id")
+    goals = LearningGoal.objects.filter(
+        person__active=True, skill_id__in=open_skills.values("skill_id")
+    )
     if team_id is not None:
         goals = goals.filter(person__team_id__in=list(teams))
     rows = (
