@@ -572,6 +572,19 @@ def test_requirement_documents_show_every_sign_off_state(org):
     assert {item.standing for item in inbox} == {"waiting", "stale"}
 
 
+def test_the_demo_scientist_asks_sign_off_on_their_own_initiatives(org):
+    from teamhub.requirements.models import SignOffRequest
+
+    asked = SignOffRequest.objects.filter(requested_by__username="scientist")
+    assert asked.exists()
+    assert all(
+        request.doc.initiative.assignments.filter(
+            person__user__username="scientist"
+        ).exists()
+        for request in asked.select_related("doc__initiative")
+    )
+
+
 def test_flush_removes_the_demo_requirements_too(org):
     from teamhub.requirements.models import RequirementDoc, SignOff
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from teamhub.core.models import User
 from teamhub.initiatives.models import Initiative, Stage
+from teamhub.initiatives.permissions import can_work_on_initiative
 from teamhub.people.demo.data import DEMO_PASSWORD
 from teamhub.requirements.models import SignOffRequest
 from teamhub.requirements.services import doc_create, doc_version_create
@@ -44,23 +45,42 @@ DUE_IN_DAYS = {
 
 
 def write_requirements(
-    *, author: User, signers: list[User], today: dt.date | None = None
+    *,
+    author: User,
+    signers: list[User],
+    today: dt.date | None = None,
+    scientist: User | None = None,
 ) -> int:
     """Write one document per state in ``STATES``; return how many.
 
     ``signers[0]`` is the demo stakeholder: the "waiting" and "stale" documents
     wait for them (the "waiting" one is overdue). Every signer needs the demo
     password (demo logins only). Due dates count from ``today`` (default: now).
+    The demo ``scientist`` writes, and asks sign-off for, the documents of the
+    initiatives they work on (those come first); ``author`` the others.
     """
     today = today or timezone.localdate()
-    initiatives = list(
+    stages = [Stage.DATA_EDA, Stage.EXPERIMENTATION, Stage.DEPLOYMENT]
+    theirs = (
         Initiative.objects.filter(
-            stage__in=[Stage.DATA_EDA, Stage.EXPERIMENTATION, Stage.DEPLOYMENT]
-        ).order_by("key")[: len(STATES)]
+            stage__in=stages, assignments__person__user=scientist
+        ).distinct()
+        if scientist is not None
+        else Initiative.objects.none()
     )
+    mine = list(theirs.order_by("key")[:2])
+    others = Initiative.objects.filter(stage__in=stages).exclude(
+        pk__in=[i.pk for i in mine]
+    )
+    initiatives = mine + list(others.order_by("key")[: len(STATES) - len(mine)])
     for state, initiative in zip(STATES, initiatives, strict=False):
+        writer = (
+            scientist
+            if scientist is not None and can_work_on_initiative(scientist, initiative)
+            else author
+        )
         doc = doc_create(
-            actor=author,
+            actor=writer,
             initiative=initiative,
             title=f"{initiative.title}: requirements",
         )
@@ -73,7 +93,7 @@ def write_requirements(
             acceptance_criteria="Beats the non-ML baseline on the KPI for 4 weeks.",
         )
         version = doc_version_create(
-            actor=author,
+            actor=writer,
             doc=doc,
             body_markdown=version.body_markdown,
             fields=fields,
@@ -82,7 +102,7 @@ def write_requirements(
         if state == "draft":
             continue
         request = signoff_request_create(
-            actor=author,
+            actor=writer,
             doc=doc,
             stakeholders=signers,
             due=today + dt.timedelta(days=DUE_IN_DAYS[state]),
@@ -93,7 +113,7 @@ def write_requirements(
                 _decide(request, user)
         if state == "stale":
             doc_version_create(
-                actor=author,
+                actor=writer,
                 doc=doc,
                 body_markdown=version.body_markdown
                 + "\n## Update\n\nNew data source.\n",

@@ -273,6 +273,9 @@ def demo_org_seed(
         n_documents = write_requirements(
             author=User.objects.get(pk=users[plan.manager_index]),
             signers=signers,
+            scientist=User.objects.filter(
+                username=data.SCIENTIST_LOGIN.username
+            ).first(),
             today=today,
         )
         clock.lap(f"Requirement documents: {n_documents} in every sign-off state")
