@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET
 
 import teamhub.dashboard.builders  # noqa: F401  (registers every chart)
 from teamhub.core.models import User
-from teamhub.core.roles import user_has_role, user_roles
+from teamhub.core.roles import Role, user_has_role, user_roles
 from teamhub.dashboard.charts import CHARTS, ChartSpec, DashboardFilters, charts_for
 from teamhub.dashboard.filters import dashboard_filters
 from teamhub.dashboard.freshness import EVERYTHING, versions
@@ -125,6 +125,36 @@ def _built(spec: ChartSpec, filters: DashboardFilters, viewer: User, key: str) -
     return built
 
 
+CLICK_AND_DOWNLOAD = (
+    "Click a bar or cell to open the list behind it; each chart downloads as PNG "
+    "(its toolbar) and its data as CSV."
+)
+
+
+def _page_intro(user: User) -> dict[str, Any]:
+    """Return the heading and line under it for the viewer's view, and whether
+    the team filter means anything to it (a data scientist's charts are theirs)."""
+    if user_has_role(user, Role.MANAGER):
+        return {
+            "heading": "Dashboard",
+            "intro": "Where skills, capacity, initiatives and approvals stand. "
+            + CLICK_AND_DOWNLOAD,
+            "team_filter": True,
+        }
+    if user_has_role(user, Role.STAKEHOLDER):
+        return {
+            "heading": "Dashboard",
+            "intro": "The sign-offs waiting for you. " + CLICK_AND_DOWNLOAD,
+            "team_filter": True,
+        }
+    return {
+        "heading": "My dashboard",
+        "intro": "Your allocations, learning goals and the sign-offs you asked for. "
+        + CLICK_AND_DOWNLOAD,
+        "team_filter": False,
+    }
+
+
 def _query(filters: DashboardFilters) -> str:
     params = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
     if filters.team_id is not None:
@@ -139,8 +169,14 @@ def index(request: HttpRequest) -> HttpResponse:
     specs = charts_for(user)
     if not specs:
         raise PermissionDenied(NOT_ALLOWED)
-    teams = list(Team.objects.order_by("name").values("pk", "name"))
+    intro = _page_intro(user)
+    teams = (
+        list(Team.objects.order_by("name").values("pk", "name"))
+        if intro["team_filter"]
+        else []
+    )
     context: dict[str, Any] = {
+        **intro,
         "teams": teams,
         "values": {
             name: request.GET.get(name, "") for name in ("team", "start", "end")

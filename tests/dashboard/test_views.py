@@ -168,6 +168,26 @@ def test_dashboard_is_in_the_navigation_after_staffing(
     assert "Dashboard" in [item["label"] for item in scientist]
 
 
+@pytest.mark.parametrize(
+    ("role", "heading", "team_filter"),
+    [
+        ("manager", "Dashboard", True),
+        ("stakeholder", "Dashboard", True),
+        ("data_scientist", "My dashboard", False),
+    ],
+)
+def test_each_role_has_its_heading_and_only_filters_that_apply(
+    client_as: Callable[..., Client], role: str, heading: str, team_filter: bool
+) -> None:
+    CHARTS["test_mine"] = replace(
+        CHARTS["test_people"], key="test_mine", roles=(Role.DATA_SCIENTIST,)
+    )
+    html = client_as(role).get(URL).content.decode()
+    assert f'<h1 class="h3 mb-0">{heading}</h1>' in html
+    assert ('name="team"' in html) is team_filter
+    assert 'name="start"' in html
+
+
 def test_a_role_without_charts_is_told_so(client_as: Callable[..., Client]) -> None:
     response = client_as("data_scientist").get(URL)  # this module's charts only
     assert response.status_code == 403
