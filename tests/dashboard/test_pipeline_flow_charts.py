@@ -10,13 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from teamhub.dashboard.builders.pipeline_flow import (
+from teamhub.dashboard.builders.pipeline_flow.mix import pipeline_mix
+from teamhub.dashboard.builders.pipeline_flow.stage_time import (
     percentile,
-    pipeline_mix,
     stage_time,
     stage_time_data,
-    wip,
 )
+from teamhub.dashboard.builders.pipeline_flow.wip import wip
 from teamhub.dashboard.charts import CHARTS, DashboardFilters
 from teamhub.initiatives.models import (
     Board,
