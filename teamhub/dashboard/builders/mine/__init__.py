@@ -2,6 +2,6 @@
 
 from teamhub.dashboard.builders.mine import (  # noqa: F401
     allocations,
+    asked,
     goals,
-    signoffs,
 )
