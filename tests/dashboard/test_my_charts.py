@@ -17,9 +17,9 @@ from django.utils import timezone
 # The page and the role matrix need every chart registered, this module's too.
 import teamhub.dashboard.builders  # noqa: F401
 from teamhub.dashboard.builders.mine.allocations import my_allocations
+from teamhub.dashboard.builders.mine.asked import my_signoffs
 from teamhub.dashboard.builders.mine.common import NO_PERSON
 from teamhub.dashboard.builders.mine.goals import my_goals
-from teamhub.dashboard.builders.mine.asked import my_signoffs
 from teamhub.dashboard.builders.signoffs import AGE_BUCKETS, signoffs
 from teamhub.dashboard.charts import CHARTS, DashboardFilters
 from teamhub.initiatives.models import Assignment, Board, Card, Column
