@@ -2,11 +2,14 @@
 
 from teamhub.dashboard.builders import (  # noqa: F401
     activity,
+    activity_initiatives,
     capacity,
     mine,
     outcomes,
+    outcomes_criticality,
     pipeline,
     pipeline_flow,
     signoffs,
     skills,
+    value,
 )
