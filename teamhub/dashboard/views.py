@@ -41,6 +41,8 @@ from teamhub.people.models import Team
 NOT_ALLOWED = "Your role has no dashboard charts."
 # A figure with more x values than this in one trace takes the page's full width.
 WIDE_FROM = 16
+# A list under a chart shows this many items; the rest open on request.
+LIST_SHOWN = 6
 # Trace attributes that carry data: a figure with none of them filled is empty.
 DATA_ATTRIBUTES = ("x", "y", "z", "values", "labels", "lat", "r")
 
@@ -67,6 +69,14 @@ class Built:
             len(trace.get("x") or ()) > WIDE_FROM
             for trace in self.figure.get("data", ())
         )
+
+    @property
+    def list_parts(self) -> list[tuple[str, list[Any], list[Any]]]:
+        """Each list as (heading, the items shown, the items behind "more")."""
+        return [
+            (heading, items[:LIST_SHOWN], items[LIST_SHOWN:])
+            for heading, items in self.lists
+        ]
 
     @property
     def empty(self) -> bool:

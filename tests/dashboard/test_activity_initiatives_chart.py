@@ -169,6 +169,7 @@ def test_bars_and_rows_equal_the_events_counted_by_hand(world, manager):
     # The rest would dwarf the leaders: hidden until shown from the legend.
     visible = [t.visible for t in chart.figure.data[7:]]
     assert visible == [True, "legendonly", "legendonly"]
+    assert chart.figure.layout.showlegend is True  # even with one series drawn
     assert list(chart.figure.data[0].x) == [
         "2026-03-02",
         "2026-03-09",

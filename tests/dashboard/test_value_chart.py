@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from teamhub.dashboard.builders.value import (
+    FADED_HEADING,
+    OUTGROWN_HEADING,
     faded_reason,
     monthly_spread,
     trends,
@@ -283,19 +285,18 @@ def test_lists_name_outgrown_and_faded_initiatives_with_reasons(org, manager):
     _, _, card = org
     chart = value_trends(filters=FILTERS, viewer=manager)
     # Criticality first; E is retired; A's value rose at each of the last 3.
-    assert keys_listed(chart, "Outgrown the experimental pathway") == ["C", "F", "A"]
-    outgrown = dict(chart.lists)["Outgrown the experimental pathway"]
+    assert keys_listed(chart, OUTGROWN_HEADING) == ["C", "F", "A"]
+    outgrown = dict(chart.lists)[OUTGROWN_HEADING]
     assert outgrown[2] == (
-        "A Project A — Business value rose at each of the last 3 check-ins: "
-        "candidate for an engineering-hardened production pipeline.",
+        "A Project A — value rose at each of the last 3 check-ins",
         reverse("initiatives:card", args=[card.pk]),
     )
-    assert outgrown[0][0].startswith("C Project C — Mission criticality 3")
+    assert outgrown[0][0] == "C Project C — criticality 3"
     # B fell three times in a row; D is below half of its peak; E is retired.
-    assert keys_listed(chart, "Value has faded") == ["B", "D"]
-    faded = dict(chart.lists)["Value has faded"]
+    assert keys_listed(chart, FADED_HEADING) == ["B", "D"]
+    faded = dict(chart.lists)[FADED_HEADING]
     assert faded[0] == (
-        "B Project B — Business value fell at each of the last 3 check-ins.",
+        "B Project B — value fell at each of the last 3 check-ins",
         BOARDS,
     )
     assert "below half of its peak 80" in faded[1][0]
@@ -325,11 +326,11 @@ def test_team_filter_keeps_the_team_and_its_sub_teams(org, manager):
     assert median_points(chart) == pytest.approx(want)
     assert want[d(2, 28)] == pytest.approx(110)  # A 110, B 75, D 200
     assert {t.name for t in traces(chart, "y")} - SPREAD == {"A", "B", "D", "E"}
-    assert keys_listed(chart, "Outgrown the experimental pathway") == ["A"]
+    assert keys_listed(chart, OUTGROWN_HEADING) == ["A"]
     filters = DashboardFilters(vision.pk, START, END)
     chart = value_trends(filters=filters, viewer=manager)
     assert median_points(chart) == pytest.approx(expected_medians(teams={vision.pk}))
-    assert keys_listed(chart, "Outgrown the experimental pathway") == ["C", "F"]
+    assert keys_listed(chart, OUTGROWN_HEADING) == ["C", "F"]
     assert {row["initiative"] for row in chart.rows} == {"C"}
 
 
@@ -340,8 +341,8 @@ def test_date_range_rebases_the_index_and_the_lists(org, manager):
     a = next(t for t in traces(chart, "y") if t.name == "A")
     assert list(a.y) == pytest.approx([100, 100 * 120 / 110, 100 * 130 / 110])
     # Three check-ins are not enough for a run of three rises or falls.
-    assert keys_listed(chart, "Outgrown the experimental pathway") == ["C", "F"]
-    assert keys_listed(chart, "Value has faded") == ["D"]
+    assert keys_listed(chart, OUTGROWN_HEADING) == ["C", "F"]
+    assert keys_listed(chart, FADED_HEADING) == ["D"]
 
 
 def test_csv_rows_hold_every_check_in_in_the_range(org, manager):

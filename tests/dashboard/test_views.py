@@ -322,6 +322,25 @@ def test_each_chart_is_a_card_with_its_figure_csv_link_and_lists(
     assert f'<a href="/people/?team={person.team_id}">{person.team.name}</a>' in html
 
 
+def test_a_long_list_shows_its_first_items_and_the_rest_on_request(
+    client_as: Callable[..., Client],
+) -> None:
+    client = client_as("manager")
+    for team in TeamFactory.create_batch(8):
+        PersonFactory(team=team)
+    html = client.get(URL).content.decode()
+    names = list(
+        Team.objects.filter(members__active=True)
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    shown, more = html.split('data-testid="chart-list-more"')
+    assert [name for name in names if f">{name}</a>" in shown] == names[:6]
+    assert [name for name in names if f">{name}</a>" in more] == names[6:]
+    assert f"{len(names) - 6} more</summary>" in more
+
+
 def test_a_chart_without_data_shows_an_empty_state(
     client_as: Callable[..., Client],
 ) -> None:

@@ -223,6 +223,8 @@ def activity_initiatives_figure(
         template="plotly_white",
         height=340,
         margin={"l": 50, "r": 20, "t": 10, "b": 40},
+        # Always shown: the hidden series are brought back from it.
+        showlegend=True,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         xaxis={"type": "date", "title": None},
         yaxis={"title": "Events", "rangemode": "tozero", "tickformat": "d"},

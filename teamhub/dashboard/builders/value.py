@@ -20,12 +20,20 @@ from teamhub.core.models import User
 from teamhub.core.roles import Role
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
 from teamhub.dashboard.teams import team_ids_in_scope
-from teamhub.initiatives.models import Card, Initiative, Stage, ValueCheckIn
+from teamhub.initiatives.models import (
+    Card,
+    Initiative,
+    MissionCriticality,
+    Stage,
+    ValueCheckIn,
+)
 from teamhub.initiatives.value import RISING_RUN, hardening_reason, keeps_rising
 
 TOP_N = 5  # initiatives drawn one line each, beside the median
 FADE_FRACTION = 0.5  # latest business value below this share of its peak: faded
 LIST_LIMIT = 30
+OUTGROWN_HEADING = "Outgrown the experimental pathway: harden for production"
+FADED_HEADING = "Value has faded: candidates to retire"
 MEDIAN_COLOUR = "#212529"  # Bootstrap dark
 SPREAD_FILL = "rgba(33, 37, 41, 0.12)"  # Bootstrap dark, faint
 BASELINE_COLOUR = "#adb5bd"  # Bootstrap grey-500
@@ -119,14 +127,11 @@ def faded_reason(business_values: Sequence[float]) -> str | None:
     check-ins (the hardening rule's run, mirrored), or the latest value is
     below ``FADE_FRACTION`` of the highest, when that highest is positive."""
     if keeps_rising([-value for value in business_values]):
-        return f"Business value fell at each of the last {RISING_RUN} check-ins."
+        return f"value fell at each of the last {RISING_RUN} check-ins"
     peak = max(business_values, default=0.0)
     latest = business_values[-1] if business_values else 0.0
     if peak > 0 and latest < FADE_FRACTION * peak:
-        return (
-            f"Business value {latest:,.4g} is below half of its peak "
-            f"{peak:,.4g} in the range."
-        )
+        return f"value {latest:,.4g} is below half of its peak {peak:,.4g}"
     return None
 
 
@@ -360,7 +365,13 @@ def outgrown(initiatives: Sequence[InitiativeValue]) -> list[tuple[str, str]]:
             business_values=i.business_values,
         )
         if reason is not None:
-            found.append((i, reason))
+            # The rule's two reasons, said in a few words for a list.
+            short = (
+                f"criticality {i.mission_criticality}"
+                if i.mission_criticality >= MissionCriticality.SIGNIFICANT
+                else f"value rose at each of the last {RISING_RUN} check-ins"
+            )
+            found.append((i, short))
     found.sort(key=lambda item: (-item[0].mission_criticality, item[0].key))
     return _listed(found)
 
@@ -439,7 +450,7 @@ def value_trends(*, filters: DashboardFilters, viewer: User) -> Chart:
         ),
         rows=_csv_rows(initiatives, drawn),
         lists=[
-            ("Outgrown the experimental pathway", outgrown(initiatives)),
-            ("Value has faded", faded(initiatives)),
+            (OUTGROWN_HEADING, outgrown(initiatives)),
+            (FADED_HEADING, faded(initiatives)),
         ],
     )
