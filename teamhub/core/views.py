@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 
+from teamhub.core.roles import Role, user_has_role
+
 
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
@@ -18,5 +20,8 @@ class LogoutView(auth_views.LogoutView):
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to the page it starts from."""
+    """Send each role to the page it starts from: managers to the dashboard,
+    everyone else to the people directory."""
+    if user_has_role(request.user, Role.MANAGER):
+        return redirect("dashboard:index")
     return redirect("people:directory")
