@@ -671,3 +671,211 @@ def test_demo_activity_without_logins_still_links_demo_people(settings):
     assert run.status == SyncRun.Status.SUCCEEDED
     assert ActivityEvent.objects.filter(person__isnull=False).exists()
     assert SkillEvidence.objects.exists()
+
+
+# --- card history ----------------------------------------------------------------
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    from django.utils import timezone
+
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _card_histories() -> dict[int, list[tuple]]:
+    """Return card id -> its (verb, from, to, at, actor, data) entries, in time
+    order (the order card pages and the stage-time chart read them in)."""
+    from teamhub.initiatives.models import CardEvent
+
+    history: dict[int, list[tuple]] = {}
+    for card, *entry in CardEvent.objects.order_by("at", "id").values_list(
+        "card_id", "verb", "from_column", "to_column", "at", "actor_id", "data"
+    ):
+        history.setdefault(card, []).append(tuple(entry))
+    return history
+
+
+def test_each_card_walks_from_idea_to_its_column_in_the_past(org):
+    from teamhub.initiatives.models import Column
+
+    midnight = _midnight(TODAY)
+    positions = {
+        (board, name): (position, stage)
+        for board, name, position, stage in Column.objects.values_list(
+            "board_id", "name", "position", "stage"
+        )
+    }
+    cards = {
+        pk: (board, column, owner)
+        for pk, board, column, owner in Card.objects.values_list(
+            "pk", "board_id", "column__name", "initiative__owner__user_id"
+        )
+    }
+    manager = User.objects.get(username=data.MANAGER_LOGIN.username).pk
+    history = _card_histories()
+    assert set(history) == set(cards)
+    backwards: set[tuple[str, str]] = set()
+    for card, events in history.items():
+        board, column, owner = cards[card]
+        verbs = [verb for verb, *_ in events]
+        assert verbs == ["created"] + ["moved"] * (len(events) - 1)
+        times = [at for _, _, _, at, _, _ in events]
+        assert times == sorted(set(times)), "strictly in time order"
+        assert times[-1] < midnight  # before the seed's today: in the past
+        assert events[0][1:3] == ("", "Idea")
+        assert events[0][4] == manager  # added to the board by the manager
+        assert events[-1][2] == column  # ends in the card's current column
+        for before, after in itertools.pairwise(events):
+            assert after[1] == before[2]  # from where the previous move left it
+            assert after[4] == owner  # moved by the initiative's owner
+            position, stage = positions[(board, after[2])]
+            assert after[5] == {"changes": {"stage": stage}, "warnings": []}
+            if position < positions[(board, before[2])][0]:
+                backwards.add((before[2], after[2]))
+    assert {("Iteration", "Monitoring"), ("Experimentation", "Data & EDA")} <= (
+        backwards
+    )
+    moves = [len(events) - 1 for events in history.values()]
+    assert sum(1 for n in moves if n >= 4) > len(moves) / 3
+    # Histories reach back over a year, and into the last weeks.
+    assert min(events[0][3] for events in history.values()) < midnight - dt.timedelta(
+        days=365
+    )
+    assert max(events[-1][3] for events in history.values()) > midnight - dt.timedelta(
+        days=14
+    )
+
+
+def test_an_initiatives_cards_share_one_history_on_every_board(org):
+    from django.db.models import Count
+
+    by_initiative: dict[int, set[tuple]] = {}
+    cards = dict(Card.objects.values_list("pk", "initiative_id"))
+    for card, events in _card_histories().items():
+        steps = tuple((to, at) for _, _, to, at, _, _ in events)
+        by_initiative.setdefault(cards[card], set()).add(steps)
+    assert (
+        max(
+            Card.objects.values("initiative")
+            .annotate(n=Count("id"))
+            .values_list("n", flat=True)
+        )
+        >= 2
+    )
+    assert all(len(histories) == 1 for histories in by_initiative.values())
+
+
+def test_stage_time_finds_stays_that_ended_in_the_last_90_days(org):
+    from teamhub.dashboard.builders.pipeline_flow.stage_time import (
+        TIMED_STAGES,
+        stage_time_data,
+    )
+    from teamhub.initiatives.models import CardEvent
+
+    midnight = _midnight(TODAY)
+    since = _midnight(TODAY - dt.timedelta(days=90))
+    result = stage_time_data(
+        team_id=None,
+        start=since.date(),
+        end=TODAY - dt.timedelta(days=1),
+        now=midnight,
+    )
+
+    rows = {row.stage: row for row in result.stages}
+    assert list(rows) == TIMED_STAGES
+    for row in result.stages:
+        assert row.ended > 0, row.stage
+        assert 1 <= row.median_days <= row.p75_days < 2 * 365
+    # Independently: every move in the range ends a stay in the stage it left
+    # (an initiative's cards move together, so count each move once).
+    stage_of = {label: value for value, label in Stage.choices}
+    moves = set(
+        CardEvent.objects.filter(
+            verb="moved", at__gte=since, at__lt=midnight
+        ).values_list("card__initiative_id", "at", "from_column")
+    )
+    ended: dict[str, int] = {}
+    for _, _, left in moves:
+        ended[stage_of[left]] = ended.get(stage_of[left], 0) + 1
+    assert {stage: row.ended for stage, row in rows.items()} == ended
+    # Open stays: every initiative on a board but the retired ones.
+    on_boards = Initiative.objects.filter(cards__isnull=False).distinct()
+    assert (
+        sum(row.open for row in result.stages)
+        == on_boards.exclude(stage="retired").count()
+    )
+
+
+def test_card_histories_are_drawn_from_the_seed_for_every_initiative():
+    from zoneinfo import ZoneInfo
+
+    from teamhub.people.demo.boards import STAGES, card_histories
+
+    tz = ZoneInfo("Europe/Berlin")
+    until = dt.datetime.combine(TODAY, dt.time.min, tzinfo=tz)
+    plan = org_plan(people=400, seed=3, today=TODAY, logins=True)
+    everyone = [initiative.index for initiative in plan.initiatives]
+    histories = card_histories(plan, everyone, tz=tz)
+    assert histories == card_histories(plan, everyone, tz=tz)
+    other = org_plan(people=400, seed=4, today=TODAY, logins=True)
+    assert card_histories(other, everyone[:50], tz=tz) != {
+        index: histories[index] for index in everyone[:50]
+    }
+    for index, steps in histories.items():
+        initiative = plan.initiatives[index]
+        stages = [step.stage for step in steps]
+        assert stages[0] == "idea" and stages[-1] == initiative.stage
+        assert all(a != b for a, b in itertools.pairwise(stages))
+        # Only the rework loops go back: Iteration -> Monitoring and
+        # Experimentation -> Data & EDA.
+        for a, b in itertools.pairwise(stages):
+            if STAGES.index(b) < STAGES.index(a):
+                assert (a, b) in {
+                    ("iteration", "monitoring"),
+                    ("experimentation", "data_eda"),
+                }
+        times = [step.at for step in steps]
+        assert all(a.date() < b.date() for a, b in itertools.pairwise(times))
+        assert times[-1] < until
+        assert all(9 <= at.hour < 18 for at in times)
+        if initiative.start < TODAY and len(steps) <= (TODAY - initiative.start).days:
+            assert times[0].date() == initiative.start  # added when work started
+        if initiative.stage == "retired":
+            assert times[-1].date() >= initiative.target_date  # after its target
+
+
+def test_a_demo_seeded_today_has_stays_ended_in_the_dashboards_default_range(
+    demo_mode,
+):
+    from django.utils import timezone
+
+    from teamhub.dashboard.builders.pipeline_flow.stage_time import stage_time_data
+
+    def keyed() -> list[tuple]:
+        """The history by board and initiative key (ids change on a reseed)."""
+        names = {
+            pk: (board, key)
+            for pk, board, key in Card.objects.values_list(
+                "pk", "board__name", "initiative__key"
+            )
+        }
+        return sorted(
+            (names[card], [entry[:4] for entry in events])
+            for card, events in _card_histories().items()
+        )
+
+    call_command("seed_demo", "--people=60", "--seed=11", stdout=StringIO())
+    history = _card_histories()
+    first = keyed()
+    now = timezone.now()
+    assert max(events[-1][3] for events in history.values()) < now
+    today = timezone.localdate()
+    result = stage_time_data(
+        team_id=None, start=today - dt.timedelta(days=90), end=today
+    )
+    assert sum(row.ended for row in result.stages) >= 10
+    assert len([row for row in result.stages if row.ended]) >= 4
+
+    call_command("seed_demo", "--people=60", "--seed=11", "--flush", stdout=StringIO())
+
+    assert keyed() == first

@@ -1,14 +1,16 @@
-"""Draw the demo boards: labels, model metrics, hardening plans and value check-ins.
+"""Draw the demo boards: labels, model metrics, hardening plans, value check-ins
+and the cards' past moves.
 
 Pure functions of the organisation plan: a seeded ``random.Random`` stream of its
 own, so adding boards leaves the people, skills and initiatives of a seed as they
-were. ``seed.py`` writes the result.
+were; each card history draws from a stream of its initiative's own. ``seed.py``
+writes the result.
 """
 
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from teamhub.people.demo.data import RECOMMENDATIONS
 from teamhub.people.demo.records import InitiativePlan, OrgPlan
@@ -329,3 +331,139 @@ def _limits(plan: OrgPlan, chosen: list[int]) -> dict[str, tuple[int, bool]]:
         "experimentation": (max(1, held["experimentation"] - 1), False),
         "deployment": (held["deployment"] + 2, True),
     }
+
+
+# Card history -------------------------------------------------------------------
+
+# A stay's typical length in days, relative to the others: the time between an
+# initiative's first and last move is shared out in these proportions (each
+# drawn with some spread, so a few stays run long).
+TYPICAL_DAYS: dict[str, float] = {
+    "idea": 14, "scoping": 21, "data_eda": 30, "experimentation": 45,
+    "deployment": 21, "monitoring": 120, "iteration": 45,
+}  # fmt: skip
+WORKDAY_MINUTES = (9 * 60, 18 * 60)  # moves happen between 9:00 and 18:00
+
+
+@dataclass(frozen=True)
+class Step:
+    """A card entering a stage's column: the first is its creation on the board."""
+
+    stage: str
+    at: datetime
+
+
+def card_histories(
+    plan: OrgPlan, indexes: list[int], *, tz: tzinfo
+) -> dict[int, list[Step]]:
+    """Return the history of the cards of the initiatives ``indexes``: the same on
+    every board that shows one. Each ends in the initiative's stage, before
+    midnight starting ``plan.today`` (in ``tz``)."""
+    until = datetime.combine(plan.today, time.min, tzinfo=tz)
+    return {
+        index: card_history(plan.initiatives[index], seed=plan.seed, until=until)
+        for index in sorted(set(indexes))
+    }
+
+
+def card_history(
+    initiative: InitiativePlan, *, seed: int, until: datetime
+) -> list[Step]:
+    """Walk the card from Idea to the initiative's stage, strictly in time order
+    and strictly before ``until`` (a midnight), one move a day at most.
+
+    The card is created on the initiative's start (some weeks ago for an idea
+    that starts in the future) and enters its current stage at a time that fits
+    its phase: around the target date for a shipped model, a little after it for
+    a retired one, part-way for work in progress. The stays in between share the
+    time in drawn proportions. Some cards go back: Experimentation to Data & EDA,
+    Monitoring to Iteration (and back).
+    """
+    rng = random.Random(f"teamhub-demo:{seed}:history:{initiative.key}")
+    path = _path(rng, initiative)
+    moves = len(path) - 1
+    today = until.date()
+    if initiative.start < today:
+        begin = (today - initiative.start).days  # days before ``until``
+    else:
+        begin = rng.randint(5, 60)
+    begin = max(begin, moves + 1)
+    last = min(_last_move(rng, initiative, path, today, begin), begin - moves)
+    last = max(last, 1)
+    days = [begin]
+    if moves:
+        weights = [
+            TYPICAL_DAYS[stage] * rng.lognormvariate(0, 0.5) for stage in path[:-1]
+        ]
+        lengths = _share(begin - last, weights)
+        for length in lengths:
+            days.append(days[-1] - length)
+    return [
+        Step(
+            stage=stage,
+            at=until
+            - timedelta(days=day)
+            + timedelta(minutes=rng.randrange(*WORKDAY_MINUTES)),
+        )
+        for stage, day in zip(path, days, strict=True)
+    ]
+
+
+def _path(rng: random.Random, initiative: InitiativePlan) -> list[str]:
+    """The stages the card went through, in order, ending in its current one."""
+    stage = initiative.stage
+    if stage == "retired" and initiative.outcome not in SHIPPED_OUTCOMES:
+        # Failed or cancelled before it shipped: retired from where work stopped.
+        if initiative.outcome == "failed":
+            stopped = "experimentation"
+        else:
+            stopped = rng.choice(("scoping", "data_eda", "experimentation"))
+        path = [*STAGES[: STAGES.index(stopped) + 1], "retired"]
+    elif stage in ("monitoring", "iteration", "retired"):
+        path = list(STAGES[: STAGES.index("monitoring") + 1])
+        for _ in range(_pick(rng, (0, 1, 2), (60, 32, 8))):
+            path += ["iteration", "monitoring"]  # reworked, then live again
+        if stage != "monitoring":
+            path.append(stage)
+    else:
+        path = list(STAGES[: STAGES.index(stage) + 1])
+    if "experimentation" in path[:-1] and rng.random() < 0.15:
+        # Back to the data for a while: the first experiments needed more of it.
+        at = path.index("experimentation") + 1
+        path[at:at] = ["data_eda", "experimentation"]
+    return path
+
+
+def _last_move(
+    rng: random.Random,
+    initiative: InitiativePlan,
+    path: list[str],
+    today: date,
+    begin: int,
+) -> int:
+    """Days before ``today`` the card entered its current stage (``path[-1]``)."""
+    stage, target = path[-1], initiative.target_date
+    since_target = (today - target).days
+    if len(path) == 1:
+        return begin
+    if stage == "retired" and since_target > 0:
+        return since_target - rng.randint(0, min(90, since_target - 1))
+    if (
+        path[-2:] == ["deployment", "monitoring"]
+        and since_target > 0
+        and (rng.random() < 0.7)
+    ):
+        return since_target  # went live on its target date
+    if stage in ("monitoring", "iteration") and since_target > 0:
+        return max(1, round(since_target * rng.uniform(0.05, 0.7)))
+    return max(1, round(begin * rng.uniform(0.1, 0.45)))
+
+
+def _share(total: int, weights: list[float]) -> list[int]:
+    """Split ``total`` days (at least one per weight) in proportion to ``weights``."""
+    extra = total - len(weights)
+    scale = extra / sum(weights)
+    lengths = [1 + int(weight * scale) for weight in weights]
+    longest = max(range(len(weights)), key=weights.__getitem__)
+    lengths[longest] += total - sum(lengths)
+    return lengths

@@ -1,5 +1,6 @@
 """Write the demo organisation drawn by ``org.py`` with bulk inserts."""
 
+import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from teamhub.core.services import audit_record, roles_ensure
 from teamhub.initiatives.models import (
     Assignment,
     Board,
+    Card,
+    CardEvent,
     Column,
     Initiative,
     Label,
@@ -38,7 +41,7 @@ from teamhub.integrations.models import (
 )
 from teamhub.people.demo import data
 from teamhub.people.demo.activity import demo_activity_seed
-from teamhub.people.demo.boards import BoardsPlan, boards_plan
+from teamhub.people.demo.boards import BoardsPlan, Step, boards_plan, card_histories
 from teamhub.people.demo.bulk import Adapt as _Adapt
 from teamhub.people.demo.bulk import bulk as _bulk
 from teamhub.people.demo.bulk import insert_rows as _insert_rows
@@ -256,6 +259,7 @@ def demo_org_seed(
         teams=teams,
         initiative_ids=initiative_ids,
         actor=users[plan.manager_index] if plan.manager_index is not None else None,
+        users=users,
     )
     clock.lap(
         f"Boards: {n_boards} with {n_cards:,} cards; {n_checkins:,} value check-ins"
@@ -479,11 +483,21 @@ def _write_boards(
     teams: list[int],
     initiative_ids: list[int],
     actor: int | None,
+    users: list[int],
 ) -> tuple[int, int]:
-    """Create the boards from the ML lifecycle template; return boards and cards."""
+    """Create the boards from the ML lifecycle template, with the cards' past
+    moves; return boards and cards."""
     if actor is None:
         return 0, 0
     manager = User.objects.get(pk=actor)
+    drawn = card_histories(
+        plan,
+        [i for board_plan in extras.boards for i in board_plan.initiatives],
+        tz=timezone.get_current_timezone(),
+    )
+    # By initiative id: the history and who moved the card (the owner).
+    histories = {initiative_ids[i]: steps for i, steps in drawn.items()}
+    owners = {initiative_ids[i]: users[plan.initiatives[i].owner] for i in drawn}
     cards = 0
     for board_plan in extras.boards:
         initiatives = list(
@@ -507,8 +521,62 @@ def _write_boards(
             Column.objects.filter(board=board, stage=stage).update(
                 wip_limit=limit, wip_hard=hard
             )
+        _write_card_history(board, histories, manager=actor, owners=owners)
         cards += len(initiatives)
     return len(extras.boards), cards
+
+
+def _write_card_history(
+    board: Board,
+    histories: dict[int, list[Step]],
+    *,
+    manager: int,
+    owners: dict[int, int],
+) -> None:
+    """Replace the "created now" entries ``board_create`` wrote with each card's
+    past: created by the manager, then moved column to column by the owner, as
+    ``card_move`` records it. A card whose history does not end in its column
+    (its board lacks a column of its stage) keeps its creation only."""
+    names: dict[str, str] = {}
+    for stage, name in board.columns.order_by("position", "id").values_list(
+        "stage", "name"
+    ):
+        names.setdefault(stage, name)
+    cards = list(
+        Card.objects.filter(board=board).values_list(
+            "pk", "initiative_id", "column__name"
+        )
+    )
+    CardEvent.objects.filter(card__board=board).delete()
+    events = []
+    for card_id, initiative_id, column in cards:
+        steps = histories[initiative_id]
+        if any(step.stage not in names for step in steps) or (
+            names[steps[-1].stage] != column
+        ):
+            steps = []  # only the creation, in the card's column
+        events.append(
+            CardEvent(
+                card_id=card_id,
+                actor_id=manager,
+                verb=CardEvent.Verb.CREATED,
+                to_column=names[steps[0].stage] if steps else column,
+                at=histories[initiative_id][0].at,
+            )
+        )
+        for before, step in itertools.pairwise(steps):
+            events.append(
+                CardEvent(
+                    card_id=card_id,
+                    actor_id=owners[initiative_id],
+                    verb=CardEvent.Verb.MOVED,
+                    from_column=names[before.stage],
+                    to_column=names[step.stage],
+                    data={"changes": {"stage": step.stage}, "warnings": []},
+                    at=step.at,
+                )
+            )
+    _bulk(CardEvent, events)
 
 
 def _user(someone: Any, *, password: str, admin: bool = False) -> User:
