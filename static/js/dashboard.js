@@ -31,6 +31,19 @@
     return null;
   }
 
+  // Counts: an axis formatted as whole numbers ("d") over a short range would
+  // repeat rounded labels (0, 0, 1, 1, ...); give it one tick per unit.
+  function wholeNumberTicks(el) {
+    var layout = el._fullLayout || {}, update = {};
+    Object.keys(layout).forEach(function (name) {
+      var axis = layout[name];
+      if (!/^[xy]axis\d*$/.test(name) || !axis || axis.tickformat !== "d" || !axis.range) { return; }
+      var span = Math.abs(axis.range[1] - axis.range[0]);
+      if (span > 0 && span <= 6) { update[name + ".dtick"] = 1; }
+    });
+    return Object.keys(update).length ? Plotly.relayout(el, update) : null;
+  }
+
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source) { return; }
@@ -41,6 +54,7 @@
       toImageButtonOptions: {format: "png", filename: el.getAttribute("data-filename") || "chart"}
     };
     Plotly.newPlot(el, figure.data || [], figure.layout || {}, config).then(function () {
+      wholeNumberTicks(el);
       el.on("plotly_click", function (event) {
         var url = urlOf(event && event.points && event.points[0]);
         if (url) { window.location.assign(url); }

@@ -40,6 +40,16 @@ CELL_JS = """
 """
 
 
+Y_TICKS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
+  (gd) => Array.from(gd.querySelectorAll('.ytick text')).map((t) => t.textContent))"""
+
+
+def assert_each_tick_label_once(page: Any) -> None:
+    """Count axes label each whole number once (no "0, 0, 1, 1")."""
+    for ticks in page.evaluate(Y_TICKS_JS):
+        assert len(ticks) == len(set(ticks)), ticks
+
+
 def test_manager_opens_the_dashboard_and_clicks_through_to_the_search(
     page: Any, demo_data: None
 ) -> None:
@@ -67,6 +77,8 @@ def test_manager_opens_the_dashboard_and_clicks_through_to_the_search(
     for card in cards.all():
         expect(card.get_by_test_id("caption")).not_to_be_empty()
         expect(card.get_by_role("link", name="Download CSV")).to_be_visible()
+
+    assert_each_tick_label_once(page)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
@@ -114,6 +126,7 @@ def test_each_role_sees_its_own_dashboard(
         "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
         arg=total,
     )
+    assert_each_tick_label_once(page)
     if screenshot:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / screenshot), full_page=True)
