@@ -1,6 +1,7 @@
 """The activity chart: Jira and Git events per week by the team of their person."""
 
 import datetime as dt
+import zoneinfo
 from collections import Counter
 from urllib.parse import urlencode
 
@@ -8,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from teamhub.dashboard.builders.activity import activity
 from teamhub.dashboard.charts import CHARTS, DashboardFilters
@@ -108,6 +110,20 @@ def test_rows_and_bars_equal_the_events_counted_by_hand(world, manager):
     ]
 
 
+def test_rows_are_by_week_then_team_then_source(world, manager):
+    (team_a, sub_a, team_b), _ = world
+    chart = activity(filters=FILTERS, viewer=manager)
+    ids = {"Alpha": team_a.pk, "Alpha-1": sub_a.pk, "Beta": team_b.pk}
+    # "No team" sorts where the database puts nulls (first on SQLite).
+    no_team = 10**9 if connection.features.nulls_order_largest else -1
+    keys = [
+        (row["week"], ids.get(row["team"], no_team), row["source"])
+        for row in chart.rows
+    ]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys) > 3
+
+
 def test_bars_link_to_the_teams_people(world, manager):
     (team_a, *_), _ = world
     chart = activity(filters=FILTERS, viewer=manager)
@@ -163,3 +179,50 @@ def test_query_count_is_the_same_at_10_and_200_people(manager, team_filter):
         counts.append(len(queries))
         assert chart.rows
     assert counts[0] == counts[1] <= 3
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/St_Johns"])
+def test_weeks_follow_the_site_time_zone_across_a_change_of_the_clocks(manager, zone):
+    """Weeks start at local Monday midnight, before and after daylight saving
+    starts (29 March 2026 in Berlin, 8 March in St John's): events a moment
+    either side of each local midnight land in the right week."""
+    tz = zoneinfo.ZoneInfo(zone)
+    person = PersonFactory(team=TeamFactory(name="Alpha"))
+    start, end = dt.date(2026, 3, 2), dt.date(2026, 4, 12)
+    moments = []
+    for week in range(6):
+        local_monday = dt.datetime.combine(
+            start + dt.timedelta(weeks=week), dt.time.min, tzinfo=tz
+        )
+        for delta in (
+            dt.timedelta(microseconds=-1),  # Sunday 23:59:59.999999: week before
+            dt.timedelta(),  # Monday 00:00 exactly: this week
+            dt.timedelta(minutes=30),
+            dt.timedelta(days=3, hours=12),
+        ):
+            moments.append((local_monday + delta).astimezone(dt.UTC))
+    for index, when in enumerate(moments):
+        ActivityEvent.objects.create(
+            source="git" if index % 3 else "jira",
+            kind="commit",
+            external_id=f"tz-{index}",
+            person=person,
+            occurred_at=when,
+        )
+    want = Counter()
+    for index, when in enumerate(moments):
+        day = when.astimezone(tz).date()
+        if start <= day <= end:
+            week = day - dt.timedelta(days=day.weekday())
+            want[(week.isoformat(), "Alpha", "git" if index % 3 else "jira")] += 1
+    with timezone.override(tz):
+        chart = activity(filters=DashboardFilters(None, start, end), viewer=manager)
+    assert rows(chart) == dict(want)
+    # Each week: its Monday from midnight on (three events) and its Sunday's last
+    # moment (the next Monday's first event minus a microsecond); the last week
+    # has no next Monday, the first Sunday before the range is left out.
+    per_week = Counter()
+    for (week, _team, _source), count in want.items():
+        per_week[week] += count
+    mondays = [(start + dt.timedelta(weeks=w)).isoformat() for w in range(6)]
+    assert per_week == {**dict.fromkeys(mondays[:-1], 4), mondays[-1]: 3}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
@@ -11,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from teamhub.core.models import User
-from teamhub.dashboard.builders.capacity import capacity
+from teamhub.dashboard.builders.capacity import capacity, weekly_peaks
 from teamhub.dashboard.charts import CHARTS, DashboardFilters
 from teamhub.initiatives.models import Assignment
 from teamhub.people.models import Person, Team
+from teamhub.staffing.records import Booking
+from teamhub.staffing.scoring import peak_load
 from tests.factories import (
     AssignmentFactory,
     InitiativeFactory,
@@ -233,3 +236,56 @@ def test_capacity_builds_with_no_data() -> None:
     assert result.rows == []
     assert [items for _heading, items in result.lists] == [[], []]
     assert result.figure.to_json()
+
+
+@pytest.mark.django_db(databases=[])
+def test_weekly_peaks_equal_peak_load_week_by_week():
+    """The one-pass weekly peaks equal the staffing rule applied to each week,
+    on random bookings: open-ended, outside the weeks, ending the day another
+    starts, confirmed and proposed (odd percents, so halves round)."""
+    rng = random.Random(7)
+    day0 = dt.date(2026, 3, 2)
+    checked = 0
+    for _ in range(300):
+        bookings = []
+        for index in range(rng.randint(0, 6)):
+            start = day0 + dt.timedelta(days=rng.randint(-40, 120))
+            end = (
+                None
+                if rng.random() < 0.2
+                else start + dt.timedelta(days=rng.randint(0, 60))
+            )
+            bookings.append(
+                Booking(
+                    index,
+                    f"I-{index}",
+                    "",
+                    rng.randint(1, 100),
+                    start,
+                    end,
+                    rng.choice(["confirmed", "proposed"]),
+                )
+            )
+        if bookings and rng.random() < 0.3:  # one ends the day before another
+            last = bookings[0]
+            if last.end is not None:
+                bookings.append(
+                    Booking(
+                        99,
+                        "I-99",
+                        "",
+                        33,
+                        last.end + dt.timedelta(days=1),
+                        None,
+                        "proposed",
+                    )
+                )
+        weeks = sorted(
+            {day0 + dt.timedelta(weeks=rng.randint(0, 14)) for _ in range(12)}
+        )
+        want = [
+            peak_load(bookings, start=w, end=w + dt.timedelta(days=6)) for w in weeks
+        ]
+        assert weekly_peaks(bookings, weeks) == want
+        checked += any(want)
+    assert checked > 200  # most cases had something booked

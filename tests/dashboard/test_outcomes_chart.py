@@ -180,6 +180,27 @@ def test_learning_goals_open_requests_could_satisfy(org, manager):
     ]
 
 
+def test_a_goal_names_the_oldest_open_request_for_its_skill(manager):
+    spark = SkillFactory(name="Spark")
+    open_request(  # the oldest request for the skill, but closed
+        InitiativeFactory(key="OLD-1"),
+        [(spark, "must")],
+        status=StaffingRequest.Status.CLOSED,
+    )
+    first = open_request(InitiativeFactory(key="REC-1"), [(spark, "nice")])
+    open_request(InitiativeFactory(key="REC-2"), [(spark, "must")])
+    ana = PersonFactory(user=UserFactory(first_name="Ana", last_name="Ruiz"))
+    LearningGoalFactory(person=ana, skill=spark, target_level=3)
+
+    ((_heading, items),) = outcomes(filters=FILTERS, viewer=manager).lists
+    assert items == [
+        (
+            "Ana Ruiz wants Spark 3 — asked by REC-1",
+            reverse("staffing:request", args=[first.pk]),
+        )
+    ]
+
+
 def test_learning_goals_list_stops_at_twenty(manager):
     skill = SkillFactory(name="Spark")
     open_request(InitiativeFactory(), [(skill, "must")])

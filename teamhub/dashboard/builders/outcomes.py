@@ -171,10 +171,10 @@ def outcomes_figure(*, quarters: Sequence[QuarterOutcomes]) -> go.Figure:
     by_team: dict[tuple[str, int], list[QuarterOutcomes]] = {}
     for row in quarters:
         by_team.setdefault((row.team, row.team_id), []).append(row)
-    figure = go.Figure()
+    traces = []
     for index, ((team, _pk), rows) in enumerate(sorted(by_team.items())):
         rows = sorted(rows, key=lambda r: r.quarter)
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 x=[row.quarter for row in rows],
                 y=[row.success_rate for row in rows],
@@ -187,6 +187,7 @@ def outcomes_figure(*, quarters: Sequence[QuarterOutcomes]) -> go.Figure:
                 + ": %{y:.0%} of %{customdata} finished<extra></extra>",
             )
         )
+    figure = go.Figure(data=traces)  # at once: cheaper than trace by trace
     figure.update_layout(
         template="plotly_white",
         height=340,

@@ -81,10 +81,12 @@ def skill_coverage_read(filters: DashboardFilters) -> Coverage:
         .values("person__team_id", "skill_id", "skill__name")
         .annotate(n=Count("person_id", distinct=True))
         .order_by()
+        # Tuples, not dicts: a row per team and skill, tens of thousands of them.
+        .values_list("person__team_id", "skill_id", "skill__name", "n")
     )
-    for row in held:
-        skills[row["skill_id"]] = row["skill__name"]
-        supply[(row["person__team_id"], row["skill_id"])] = row["n"]
+    for team_id, skill_id, name, n in held:
+        skills[skill_id] = name
+        supply[(team_id, skill_id)] = n
     demand: dict[tuple[int | None, int], int] = {}
     asked = (
         RequiredSkill.objects.filter(
@@ -152,13 +154,16 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
     names = [name for _skill, name in grid.skills]
     team_names = [team.name for team in grid.teams]
     base = reverse("people:search")
+    skill_urls = [
+        skill_search_url(name, level=PRACTITIONER, base=base) for name in names
+    ]
     figure = go.Figure()
     figure.add_trace(
         go.Heatmap(
             x=names,
             y=[DEMAND_LABEL],
             z=[grid.demand],
-            customdata=[[skill_search_url(name, level=PRACTITIONER) for name in names]],
+            customdata=[skill_urls],
             colorscale=DEMAND_COLOURS,
             zmin=0,
             showscale=False,
@@ -174,14 +179,11 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
             x=names,
             y=team_names,
             z=grid.supply,
+            # skill_search_url(name, level=PRACTITIONER, team_id=team.id) for
+            # every cell, each skill's part encoded once (a team adds "&team=").
             customdata=[
-                [
-                    skill_search_url(
-                        name, level=PRACTITIONER, team_id=team.id, base=base
-                    )
-                    for name in names
-                ]
-                for team in grid.teams
+                [f"{url}&{query}" for url in skill_urls]
+                for query in (urlencode({"team": team.id}) for team in grid.teams)
             ],
             colorscale=SUPPLY_COLOURS,
             zmin=0,
@@ -218,6 +220,7 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
 def skill_coverage(*, filters: DashboardFilters, viewer: User) -> Chart:
     coverage = skill_coverage_read(filters)
     grid = coverage_grid(coverage)
+    by_name = sorted(coverage.skills.items(), key=lambda s: s[1].lower())
     rows = [
         {
             "team": team.name,
@@ -226,7 +229,7 @@ def skill_coverage(*, filters: DashboardFilters, viewer: User) -> Chart:
             "demand": coverage.demand.get((team.id, skill), 0),
         }
         for team in coverage.teams
-        for skill, name in sorted(coverage.skills.items(), key=lambda s: s[1].lower())
+        for skill, name in by_name
         if (team.id, skill) in coverage.supply or (team.id, skill) in coverage.demand
     ]
     gaps = [
