@@ -11,15 +11,10 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 from django.db.models import (
-    Case,
     Count,
-    F,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Value,
-    When,
 )
 from django.urls import reverse
 from django.utils import timezone
@@ -76,9 +71,9 @@ def initiative_activity(
 
     Like the activity chart, a team filter keeps the events of the team's people
     (and its sub-teams'), orphaned commits are left out, and weeks are counted in
-    SQL. Three queries (four with a team filter): the ranking and the weekly
-    counts are aggregates, so their size follows the weeks and ``top``, not the
-    events or the initiatives."""
+    SQL. Two queries (three with a team filter): the weekly counts per
+    initiative are an aggregate, so their size follows the weeks and the active
+    initiatives, not the events."""
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -86,42 +81,53 @@ def initiative_activity(
     condition = Q(occurred_at__gte=since, occurred_at__lt=until, orphaned=False)
     if team_id:
         condition &= Q(person__team_id__in=team_ids_in_scope(team_id))
-    events = ActivityEvent.objects.filter(condition)
-    ranking = list(
-        events.filter(initiative__isnull=False)
-        .values("initiative_id")
-        .annotate(events=Count("pk"))
-        .order_by("-events", "initiative_id")
-        .values_list("initiative_id", flat=True)[:top]
-    )
-    series = Case(
-        When(initiative__isnull=True, then=Value(None)),
-        When(initiative_id__in=ranking, then=F("initiative_id")),
-        default=Value(OTHER_ID),
-        output_field=IntegerField(),
-    )
-    rows = (
-        events.annotate(
+    # One pass over the events: counts per (week, initiative, source), a few
+    # rows per initiative and week; the ranking and the folding of the rest
+    # into "other" happen here. Unordered, so PostgreSQL can hash-aggregate.
+    rows = list(
+        ActivityEvent.objects.filter(condition)
+        .annotate(
             week=week_index(
                 "occurred_at",
                 since=since,
                 until=until,
                 first_monday=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-            ),
-            series=series,
+            )
         )
-        .values("week", "series", "source")
+        .values("week", "initiative_id", "source")
         .annotate(events=Count("pk"))
-        .order_by("week", "series", "source")
+        .order_by()
+        .values_list("week", "initiative_id", "source", "events")
     )
-    counts = [
-        SeriesWeek(
-            first + dt.timedelta(days=7 * row["week"]),
-            row["series"],
-            row["source"],
-            row["events"],
+    totals: Counter[int] = Counter()
+    for _week, initiative, _source, n in rows:
+        if initiative is not None:
+            totals[initiative] += n
+    ranking = sorted(totals, key=lambda pk: (-totals[pk], pk))[:top]
+    leading = set(ranking)
+    folded: Counter[tuple[int, int | None, str]] = Counter()
+    for week, initiative, source, n in rows:
+        series = (
+            None
+            if initiative is None
+            else initiative
+            if initiative in leading
+            else OTHER_ID
         )
-        for row in rows
+        folded[(week, series, source)] += n
+    # By week, then series as the database would sort them (no initiative
+    # last), then source.
+    counts = [
+        SeriesWeek(first + dt.timedelta(days=7 * week), series, source, n)
+        for (week, series, source), n in sorted(
+            folded.items(),
+            key=lambda item: (
+                item[0][0],
+                item[0][1] is None,
+                item[0][1] or 0,
+                item[0][2],
+            ),
+        )
     ]
     first_card = Card.objects.filter(initiative=OuterRef("pk")).order_by("pk")
     names = {
