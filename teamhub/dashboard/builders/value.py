@@ -157,14 +157,16 @@ def monthly_spread(
     one's latest reading as of then (carried forward, so a month with few
     check-ins does not stand for all). ``series``: each initiative's (date,
     value) by date."""
-    ends = sorted({month_end(at) for points in series for at, _ in points})
-    if not ends:
+    dated = [points for points in series if points]
+    if not dated:
         return []
-    months = [ends[0]]
-    while months[-1] < ends[-1]:
+    # Each series is by date: its first and last readings bound the months.
+    last = month_end(max(points[-1][0] for points in dated))
+    months = [month_end(min(points[0][0] for points in dated))]
+    while months[-1] < last:
         months.append(month_end(months[-1] + dt.timedelta(days=1)))
     by_month: dict[dt.date, list[float]] = defaultdict(list)
-    for points in series:
+    for points in dated:
         position, latest = 0, None
         for end in months:
             while position < len(points) and points[position][0] <= end:
