@@ -136,6 +136,39 @@ def test_overdue_list_says_who_is_waiting_and_links_the_signoff_page(world, mana
     assert items[1][0].endswith(f"waiting for {cat}")  # Ben approved
 
 
+def test_a_stakeholder_lists_everything_waiting_for_them_overdue_first(world):
+    (ann, ben, _cat), _, r = world
+    chart = signoffs(filters=filters(), viewer=ann)
+    ((heading, items),) = chart.lists
+    assert heading == "Waiting for you"
+    assert [url for _, url in items] == [
+        reverse("requirements:signoff", args=[r["late"].pk]),  # overdue
+        reverse("requirements:signoff", args=[r["new"].pk]),
+    ]
+    assert items[1][0] == f"New — 1 days old; waiting for {ann}, {ben}"
+    # A bar opens their inbox; a manager's the documents in review.
+    assert set(chart.figure.data[0].customdata) == {reverse("requirements:inbox")}
+    manager_chart = signoffs(filters=filters(), viewer=r["new"].requested_by)
+    assert set(manager_chart.figure.data[0].customdata) == {
+        reverse("requirements:docs") + "?state=in_review"
+    }
+
+
+def test_a_stakeholders_median_counts_only_requests_they_were_asked_to_sign(world):
+    (ann, _ben, cat), _, _r = world
+    # Ann signed "Ok" (15 days); Cat and Ben "OkB" (4 days): 60 days back.
+    assert (
+        "15.0 days (1 approved)"
+        in signoffs(filters=filters(start_days=60), viewer=ann).caption
+    )
+    assert "of the requests you were asked to sign" in (
+        signoffs(filters=filters(start_days=60), viewer=ann).caption
+    )
+    median = statistics.median([4, 10])  # OkB, and Ancient (Cat alone)
+    caption = signoffs(filters=filters(start_days=60), viewer=cat).caption
+    assert f"{median:.1f} days (2 approved)" in caption
+
+
 def test_team_filter_keeps_the_team_and_its_sub_teams(world, manager):
     _, (team_a, team_b), r = world
     chart = signoffs(filters=filters(team_a), viewer=manager)

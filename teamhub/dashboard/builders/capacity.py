@@ -1,4 +1,10 @@
-"""Capacity chart: allocation per team and week, with over-allocated and idle people."""
+"""Capacity chart: allocation per team and week, with over-allocated and idle people.
+
+The heatmap's rows are the teams directly below the filter, each counting its
+sub-teams (``team_groups``), and its columns the next ``WEEKS`` weeks from
+today: it looks ahead, so the dashboard's date range does not apply to it.
+The over-allocated and idle lists are per person, over the whole filter.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,12 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from teamhub.core.models import User
 from teamhub.core.roles import Role
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
-from teamhub.dashboard.teams import TeamRow, teams_in_scope
+from teamhub.dashboard.teams import TeamGroup, group_of, team_groups
 from teamhub.initiatives.models import Assignment
 from teamhub.people.models import Person
 from teamhub.staffing.records import Booking
@@ -55,18 +62,22 @@ class Member:
 
 @dataclass(frozen=True)
 class Capacity:
-    teams: list[TeamRow]
+    # The heatmap's rows: team groups (named ``teams`` as mine/allocations.py
+    # builds a Capacity by keyword).
+    teams: list[TeamGroup]
     weeks: list[dt.date]
     members: list[Member]
 
 
-def capacity_read(filters: DashboardFilters) -> Capacity:
-    """Read active team members and their open bookings over the weeks (3 queries)."""
-    teams = teams_in_scope(filters.team_id)
-    weeks = week_starts(filters.start)
+def capacity_read(filters: DashboardFilters, *, today: dt.date) -> Capacity:
+    """Read the active members of the filter's teams and their open bookings over
+    the ``WEEKS`` weeks from ``today``'s week (3 queries). ``filters.start`` and
+    ``filters.end`` do not apply: the chart looks ahead."""
+    groups = team_groups(filters.team_id)
+    weeks = week_starts(today)
     first, last = weeks[0], weeks[-1] + dt.timedelta(days=6)
-    in_teams = Q(team_id__in=[t.id for t in teams])
-    if filters.team_id is None:
+    in_teams = Q(team_id__in=sorted(group_of(groups)))
+    if filters.team_id is None:  # every team is in a group: skip the id list
         in_teams = Q(team__isnull=False)
     members = {
         row["id"]: Member(
@@ -116,7 +127,7 @@ def capacity_read(filters: DashboardFilters) -> Capacity:
             members[person].bookings.append(
                 Booking(initiative, key, title, allocation, start, end, booked)
             )
-    return Capacity(teams=teams, weeks=weeks, members=list(members.values()))
+    return Capacity(teams=groups, weeks=weeks, members=list(members.values()))
 
 
 # -- figure ------------------------------------------------------------------------
@@ -181,43 +192,49 @@ def member_loads(capacity: Capacity) -> list[Load]:
 
 @dataclass(frozen=True)
 class TeamWeeks:
-    teams: list[TeamRow]  # teams with at least one member with capacity
+    groups: list[TeamGroup]  # groups with at least one member with capacity
     weeks: list[dt.date]
-    mean: list[list[float]]  # [team][week], mean allocation % of the members
+    mean: list[list[float]]  # [group][week], mean allocation % of the members
 
 
 def team_weeks(capacity: Capacity, loads: Sequence[Load]) -> TeamWeeks:
-    by_team: dict[int, list[Load]] = defaultdict(list)
+    """Return each group's mean allocation per week over its members, whatever
+    their team in the group's sub-tree (pure)."""
+    groups = group_of(capacity.teams)
+    by_group: dict[int, list[Load]] = defaultdict(list)
     for load in loads:
-        by_team[load.member.team_id].append(load)
-    teams = [team for team in capacity.teams if by_team[team.id]]
+        group = groups.get(load.member.team_id)
+        if group is not None:
+            by_group[group.id].append(load)
+    kept = [group for group in capacity.teams if by_group[group.id]]
     mean = [
         [
             round(
-                sum(load.weekly[i] for load in by_team[team.id])
-                / len(by_team[team.id]),
+                sum(load.weekly[i] for load in by_group[group.id])
+                / len(by_group[group.id]),
                 1,
             )
             for i in range(len(capacity.weeks))
         ]
-        for team in teams
+        for group in kept
     ]
-    return TeamWeeks(teams=teams, weeks=capacity.weeks, mean=mean)
+    return TeamWeeks(groups=kept, weeks=capacity.weeks, mean=mean)
 
 
 def capacity_figure(grid: TeamWeeks) -> go.Figure:
-    """Return the teams x weeks heatmap of mean allocation."""
+    """Return the team groups x weeks heatmap of mean allocation."""
     weeks = [week.isoformat() for week in grid.weeks]
     directory = reverse("people:directory")
     figure = go.Figure(
         go.Heatmap(
             x=weeks,
-            y=[team.name for team in grid.teams],
+            y=[group.name for group in grid.groups],
             z=grid.mean,
-            # A click opens the team's people.
+            # A click on a cell opens the people directory of its row's team
+            # (which lists its sub-teams' people too).
             customdata=[
-                [f"{directory}?{urlencode({'team': team.id})}"] * len(weeks)
-                for team in grid.teams
+                [f"{directory}?{urlencode({'team': group.id})}"] * len(weeks)
+                for group in grid.groups
             ],
             colorscale=ALLOCATION_COLOURS,
             zmin=0,
@@ -238,7 +255,7 @@ def capacity_figure(grid: TeamWeeks) -> go.Figure:
     )
     figure.update_layout(
         template="plotly_white",
-        height=max(240, 100 + 30 * len(grid.teams)),
+        height=max(240, 100 + 30 * len(grid.groups)),
         margin={"l": 160, "r": 20, "t": 30, "b": 50},
         xaxis={
             "type": "category",
@@ -287,22 +304,26 @@ def capacity_lists(
 
 
 @chart("capacity", title="Capacity", order=30, roles=(Role.MANAGER,))
-def capacity(*, filters: DashboardFilters, viewer: User) -> Chart:
-    data = capacity_read(filters)
+def capacity(
+    *, filters: DashboardFilters, viewer: User, today: dt.date | None = None
+) -> Chart:
+    data = capacity_read(filters, today=today or timezone.localdate())
     loads = member_loads(data)
     grid = team_weeks(data, loads)
     return Chart(
         key="capacity",
         title="Capacity",
         caption=(
-            f"Mean allocation of each team's members over the next {WEEKS} weeks, "
-            "as a share of their capacity (proposed assignments count half)."
+            "Mean allocation of the members of each team directly below the "
+            f"filter (each with its sub-teams) over the next {WEEKS} weeks from "
+            "today, as a share of their capacity (proposed assignments count "
+            "half); the date range does not apply."
         ),
         figure=capacity_figure(grid),
         columns=("team", "week", "mean_allocation"),
         rows=[
-            {"team": team.name, "week": week.isoformat(), "mean_allocation": value}
-            for team, row in zip(grid.teams, grid.mean, strict=True)
+            {"team": group.name, "week": week.isoformat(), "mean_allocation": value}
+            for group, row in zip(grid.groups, grid.mean, strict=True)
             for week, value in zip(grid.weeks, row, strict=True)
         ],
         lists=capacity_lists(loads, data.weeks),

@@ -6,6 +6,7 @@ import datetime as dt
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 from django.urls import reverse
@@ -68,7 +69,8 @@ def signoff_data(
     """Return the open requests (the latest request of each document, in
     review) and the days to approval of those approved between ``start`` and
     ``end``; with ``waiting_for``, only the open requests waiting for that
-    user. A fixed number of queries whatever the number of requests."""
+    user and the approvals of requests they were asked to sign. A fixed number
+    of queries whatever the number of requests."""
     today = today or timezone.localdate()
     requests = SignOffRequest.objects.select_related(
         "version", "doc__initiative"
@@ -99,6 +101,9 @@ def signoff_data(
     for status in sorted(statuses.values(), key=lambda s: s.request.pk):
         request = status.request
         if status.state == DocState.APPROVED:
+            asked = {p.stakeholder_id for p in status.people}
+            if waiting_for is not None and waiting_for.pk not in asked:
+                continue
             signed = [
                 person.decision.signed_at
                 for person in status.people
@@ -132,8 +137,9 @@ def signoff_data(
 # Figure (no ORM) ----------------------------------------------------------------
 
 
-def signoffs_figure(*, ages: Sequence[int]) -> go.Figure:
-    """Return a histogram of open requests by age bucket."""
+def signoffs_figure(*, ages: Sequence[int], url: str) -> go.Figure:
+    """Return a histogram of open requests by age bucket; a click on a bar
+    opens ``url`` (the list of those requests)."""
     labels = [label for label, _, _ in AGE_BUCKETS]
     counts = dict.fromkeys(labels, 0)
     for age in ages:
@@ -143,6 +149,7 @@ def signoffs_figure(*, ages: Sequence[int]) -> go.Figure:
             x=labels,
             y=[counts[label] for label in labels],
             marker={"color": BAR_COLOUR},
+            customdata=[url] * len(labels),
             hovertemplate="Open for %{x}: %{y} requests<extra></extra>",
         )
     )
@@ -161,18 +168,27 @@ def signoffs_figure(*, ages: Sequence[int]) -> go.Figure:
     return figure
 
 
+def _when(item: OpenRequest) -> str:
+    if item.due is None:
+        return f"{item.age_days} days old"
+    if item.overdue:
+        return f"due {item.due:%d %b %Y}, {item.age_days} days old"
+    return f"due {item.due:%d %b %Y}"
+
+
 def _caption(approval_days: Sequence[float], mine: bool) -> str:
     whose = "waiting for you" if mine else "open"
     if approval_days:
         median = statistics.median(approval_days)
+        of = "of the requests you were asked to sign " if mine else ""
         return (
             f"Sign-off requests {whose}, by days since requested; median time to "
-            f"approval in the period: {median:.1f} days "
-            f"({len(approval_days)} approved)."
+            f"approval {of}in the period: {median:.1f} days "
+            f"({len(approval_days)} approved); click a bar for the list."
         )
     return (
         f"Sign-off requests {whose}, by days since requested; none approved in "
-        "the period."
+        "the period; click a bar for the list."
     )
 
 
@@ -191,23 +207,33 @@ def signoffs(*, filters: DashboardFilters, viewer: User) -> Chart:
         end=filters.end,
         waiting_for=viewer if mine else None,
     )
-    late = sorted(
-        (item for item in data.open if item.overdue),
-        key=lambda item: (item.due or filters.end, item.request_id),
-    )
-    overdue = [
+    if mine:
+        # Everything waiting for them, the overdue first, then the oldest.
+        listed = sorted(
+            data.open,
+            key=lambda item: (not item.overdue, -item.age_days, item.request_id),
+        )
+        heading, url = "Waiting for you", reverse("requirements:inbox")
+    else:
+        listed = sorted(
+            (item for item in data.open if item.overdue),
+            key=lambda item: (item.due or filters.end, item.request_id),
+        )
+        heading = "Overdue"
+        url = f"{reverse('requirements:docs')}?{urlencode({'state': 'in_review'})}"
+    items = [
         (
-            f"{item.document} — due {item.due:%d %b %Y}, {item.age_days} days old; "
+            f"{item.document} — {_when(item)}; "
             f"waiting for {', '.join(item.waiting_for) or 'nobody'}",
             reverse("requirements:signoff", args=[item.request_id]),
         )
-        for item in late
+        for item in listed
     ]
     return Chart(
         key="signoffs",
         title="Sign-offs",
         caption=_caption(data.approval_days, mine),
-        figure=signoffs_figure(ages=[item.age_days for item in data.open]),
+        figure=signoffs_figure(ages=[item.age_days for item in data.open], url=url),
         columns=("request_id", "document", "age_days", "status"),
         rows=[
             {
@@ -218,5 +244,5 @@ def signoffs(*, filters: DashboardFilters, viewer: User) -> Chart:
             }
             for item in data.open
         ],
-        lists=[("Overdue", overdue)],
+        lists=[(heading, items)],
     )
