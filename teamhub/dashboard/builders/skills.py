@@ -15,7 +15,13 @@ from django.urls import reverse
 from teamhub.core.models import User
 from teamhub.core.roles import Role
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
-from teamhub.dashboard.teams import TeamRow, teams_in_scope
+from teamhub.dashboard.teams import (
+    TeamGroup,
+    TeamRow,
+    group_of,
+    team_groups,
+    teams_in_scope,
+)
 from teamhub.initiatives.models.initiatives import Stage
 from teamhub.people.models import Person, PersonSkill
 from teamhub.staffing.models import RequiredSkill, StaffingRequest
@@ -60,23 +66,33 @@ def _team_q(prefix: str, teams: Sequence[TeamRow] | None) -> Q:
 
 @dataclass(frozen=True)
 class Coverage:
-    teams: list[TeamRow]
+    groups: list[TeamGroup]  # the rows: the teams directly below the filter
     skills: dict[int, str]  # every skill held or asked for: id -> name
-    supply: dict[tuple[int, int], int]  # (team id, skill id) -> people at level >= 3
-    demand: dict[tuple[int | None, int], int]  # (initiative team, skill) -> headcount
+    supply: dict[tuple[int, int], int]  # (group id, skill id) -> people at level >= 3
+    # (group id of the initiative's team, None if it has none, skill id) -> headcount
+    demand: dict[tuple[int | None, int], int]
 
 
 def skill_coverage_read(filters: DashboardFilters) -> Coverage:
-    """Read supply and open demand per team and skill (three queries)."""
-    teams = teams_in_scope(filters.team_id)
-    scope = teams if filters.team_id is not None else None
+    """Read supply and open demand per team group and skill (three queries).
+
+    Supply counts active people whose team is in scope, in the group of their
+    team; demand counts open requests of initiatives in scope (every initiative
+    without a filter), in the group of the initiative's team.
+    """
+    groups = team_groups(filters.team_id)
+    group = {pk: g.id for pk, g in group_of(groups).items()}
+    if filters.team_id is None:
+        people_q = Q(person__team__isnull=False)
+        asked_q = Q()
+    else:
+        people_q = Q(person__team_id__in=list(group))
+        asked_q = Q(role__request__initiative__team_id__in=list(group))
     skills: dict[int, str] = {}
-    supply: dict[tuple[int, int], int] = {}
+    supply: dict[tuple[int, int], int] = defaultdict(int)
     held = (
         PersonSkill.objects.filter(
-            _team_q("person__team_id", teams),
-            level__gte=PRACTITIONER,
-            person__active=True,
+            people_q, level__gte=PRACTITIONER, person__active=True
         )
         .values("person__team_id", "skill_id", "skill__name")
         .annotate(n=Count("person_id", distinct=True))
@@ -85,23 +101,27 @@ def skill_coverage_read(filters: DashboardFilters) -> Coverage:
         .values_list("person__team_id", "skill_id", "skill__name", "n")
     )
     for team_id, skill_id, name, n in held:
-        skills[skill_id] = name
-        supply[(team_id, skill_id)] = n
-    demand: dict[tuple[int | None, int], int] = {}
+        if team_id in group:
+            skills[skill_id] = name
+            supply[(group[team_id], skill_id)] += n
+    demand: dict[tuple[int | None, int], int] = defaultdict(int)
     asked = (
         RequiredSkill.objects.filter(
-            _team_q("role__request__initiative__team_id", scope),
-            role__request__status=StaffingRequest.Status.OPEN,
+            asked_q, role__request__status=StaffingRequest.Status.OPEN
         )
         .values("role__request__initiative__team_id", "skill_id", "skill__name")
         .annotate(n=Sum("role__headcount"))
         .order_by()
+        .values_list(
+            "role__request__initiative__team_id", "skill_id", "skill__name", "n"
+        )
     )
-    for row in asked:
-        skills[row["skill_id"]] = row["skill__name"]
-        key = (row["role__request__initiative__team_id"], row["skill_id"])
-        demand[key] = row["n"] or 0
-    return Coverage(teams=teams, skills=skills, supply=supply, demand=demand)
+    for team_id, skill_id, name, n in asked:
+        skills[skill_id] = name
+        demand[(group.get(team_id), skill_id)] += n or 0
+    return Coverage(
+        groups=groups, skills=skills, supply=dict(supply), demand=dict(demand)
+    )
 
 
 # -- skill coverage: figure --------------------------------------------------------
@@ -109,9 +129,9 @@ def skill_coverage_read(filters: DashboardFilters) -> Coverage:
 
 @dataclass(frozen=True)
 class CoverageGrid:
-    teams: list[TeamRow]
+    groups: list[TeamGroup]
     skills: list[tuple[int, str]]  # the columns, most demand + supply first
-    supply: list[list[int]]  # [team][skill]
+    supply: list[list[int]]  # [group][skill]
     demand: list[int]  # [skill], all teams in scope
     gaps: list[tuple[str, int, int]]  # (skill, asked, held), largest gap first
 
@@ -119,7 +139,7 @@ class CoverageGrid:
 def coverage_grid(coverage: Coverage) -> CoverageGrid:
     """Arrange the coverage into the heatmap's rows and columns (pure)."""
     held: dict[int, int] = defaultdict(int)
-    for (_team, skill), n in coverage.supply.items():
+    for (_group, skill), n in coverage.supply.items():
         held[skill] += n
     asked: dict[int, int] = defaultdict(int)
     for (_asker, needed), n in coverage.demand.items():
@@ -129,8 +149,8 @@ def coverage_grid(coverage: Coverage) -> CoverageGrid:
         key=lambda item: (-(held[item[0]] + asked[item[0]]), item[1].lower()),
     )[:MAX_SKILLS]
     supply = [
-        [coverage.supply.get((team.id, skill), 0) for skill, _name in ranked]
-        for team in coverage.teams
+        [coverage.supply.get((group.id, skill), 0) for skill, _name in ranked]
+        for group in coverage.groups
     ]
     gaps = sorted(
         (
@@ -141,7 +161,7 @@ def coverage_grid(coverage: Coverage) -> CoverageGrid:
         key=lambda gap: (-(gap[1] - gap[2]), gap[0].lower()),
     )[:MAX_GAPS]
     return CoverageGrid(
-        teams=coverage.teams,
+        groups=coverage.groups,
         skills=ranked,
         supply=supply,
         demand=[asked[skill] for skill, _name in ranked],
@@ -150,9 +170,9 @@ def coverage_grid(coverage: Coverage) -> CoverageGrid:
 
 
 def coverage_figure(grid: CoverageGrid) -> go.Figure:
-    """Return the teams x skills heatmap with a demand row on top."""
+    """Return the team groups x skills heatmap with a demand row on top."""
     names = [name for _skill, name in grid.skills]
-    team_names = [team.name for team in grid.teams]
+    team_names = [group.name for group in grid.groups]
     base = reverse("people:search")
     skill_urls = [
         skill_search_url(name, level=PRACTITIONER, base=base) for name in names
@@ -179,11 +199,11 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
             x=names,
             y=team_names,
             z=grid.supply,
-            # skill_search_url(name, level=PRACTITIONER, team_id=team.id) for
-            # every cell, each skill's part encoded once (a team adds "&team=").
+            # skill_search_url(name, level=PRACTITIONER, team_id=group.id) for
+            # every cell, each skill's part encoded once (a group adds "&team=").
             customdata=[
                 [f"{url}&{query}" for url in skill_urls]
-                for query in (urlencode({"team": team.id}) for team in grid.teams)
+                for query in (urlencode({"team": group.id}) for group in grid.groups)
             ],
             colorscale=SUPPLY_COLOURS,
             zmin=0,
@@ -223,14 +243,14 @@ def skill_coverage(*, filters: DashboardFilters, viewer: User) -> Chart:
     by_name = sorted(coverage.skills.items(), key=lambda s: s[1].lower())
     rows = [
         {
-            "team": team.name,
+            "team": group.name,
             "skill": name,
-            "people_at_3_plus": coverage.supply.get((team.id, skill), 0),
-            "demand": coverage.demand.get((team.id, skill), 0),
+            "people_at_3_plus": coverage.supply.get((group.id, skill), 0),
+            "demand": coverage.demand.get((group.id, skill), 0),
         }
-        for team in coverage.teams
+        for group in coverage.groups
         for skill, name in by_name
-        if (team.id, skill) in coverage.supply or (team.id, skill) in coverage.demand
+        if (group.id, skill) in coverage.supply or (group.id, skill) in coverage.demand
     ]
     gaps = [
         (
@@ -243,8 +263,9 @@ def skill_coverage(*, filters: DashboardFilters, viewer: User) -> Chart:
         key="skill_coverage",
         title="Skill coverage and gaps",
         caption=(
-            "Active people at level 3 or more per team and skill, under the headcount "
-            "open staffing requests ask for; click a cell to search for them."
+            "Active people at level 3 or more per skill, under the headcount open "
+            "staffing requests ask for. Rows are the teams directly below the filter, "
+            "each with its sub-teams; click a cell to search for them."
         ),
         figure=coverage_figure(grid),
         columns=("team", "skill", "people_at_3_plus", "demand"),
