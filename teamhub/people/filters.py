@@ -17,6 +17,7 @@ from teamhub.people.models import (
     SkillCategory,
     Team,
 )
+from teamhub.people.selectors import team_and_sub_team_ids
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -115,7 +116,11 @@ class PersonFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", label="Name, username or e-mail contains"
     )
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.all(),
+        method="filter_team",
+        label="Member of this team or of a team below it",
+    )
     skill = IdChoiceFilter(
         queryset=Skill.objects.all(),
         method="filter_skill",
@@ -158,6 +163,12 @@ class PersonFilter(django_filters.FilterSet):
                 | Q(user__email__icontains=term)
             )
         return qs
+
+    def filter_team(
+        self, qs: QuerySet[Person], name: str, value: Team
+    ) -> QuerySet[Person]:
+        # A department's people are in its teams: one query for the team tree.
+        return qs.filter(team_id__in=team_and_sub_team_ids(value.pk))
 
     def filter_skill(
         self, qs: QuerySet[Person], name: str, value: Skill

@@ -34,9 +34,32 @@ from teamhub.people.models import (
     PersonSkill,
     Skill,
     SkillCategory,
+    Team,
 )
 
 TOP_SKILLS = 3
+
+
+def team_and_sub_team_ids(team_id: int) -> set[int]:
+    """Return ``team_id`` and the ids of every team below it (one query).
+
+    A department's people are in its teams, so the team filters of the directory
+    and the people search count a team's sub-teams as its own. The tree is read
+    once and walked here (a few hundred rows). An unknown id gives only itself,
+    which no one's team has: the filters then behave as before.
+    """
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in Team.objects.values_list("pk", "parent_id"):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(pk)
+    found: set[int] = set()
+    todo = [team_id]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, ()))
+    return found
 
 
 def _count_subquery(queryset: QuerySet, *, by: str) -> Coalesce:
@@ -72,7 +95,8 @@ def people_directory(
 ) -> QuerySet[Person]:
     """Return the people the directory lists, filtered and in name order.
 
-    Filters: ``team_id`` (members of that team), ``skill_id`` with optional
+    Filters: ``team_id`` (members of that team or of a team below it; one more
+    query, for the team tree), ``skill_id`` with optional
     ``min_level`` (holds that skill at ≥ the level; level 1 when not given),
     ``min_level`` alone (holds at least one skill at ≥ the level), ``search``
     (every word must match first or last name, username or e-mail).
@@ -85,7 +109,7 @@ def people_directory(
     if active_only:
         people = people.filter(active=True)
     if team_id is not None:
-        people = people.filter(team_id=team_id)
+        people = people.filter(team_id__in=team_and_sub_team_ids(team_id))
     if skill_id is not None:
         people = people.filter(
             Exists(

@@ -58,19 +58,35 @@ def world():
     return (team_a, sub_a, team_b), events
 
 
-def expected(events, teams=None, start=START, end=END):
-    """(week Monday, team name, source) -> events, computed here."""
+def expected(events, row_of=None, start=START, end=END):
+    """(week Monday, row name, source) -> events, computed here. ``row_of`` maps
+    each team counted to its row's name; without it (no team filter) every team
+    is its own row and people with no team count under "No team"."""
     result = Counter()
     for event in events:
         day = event.occurred_at.date()
         if event.orphaned or not start <= day <= end:
             continue
         team = event.person.team if event.person else None
-        if teams is not None and (team is None or team.pk not in teams):
+        if team is None:
+            if row_of is not None and not row_of.get("no team"):
+                continue
+            name = "No team"
+        elif row_of is None:
+            name = team.name
+        elif team.pk in row_of:
+            name = row_of[team.pk]
+        else:
             continue
         week = day - dt.timedelta(days=day.weekday())
-        result[(week.isoformat(), team.name if team else "No team", event.source)] += 1
+        result[(week.isoformat(), name, event.source)] += 1
     return dict(result)
+
+
+def unfiltered_rows(teams):
+    """Without a filter, the two top teams are the rows: Alpha-1 counts in Alpha."""
+    team_a, sub_a, team_b = teams
+    return {team_a.pk: "Alpha", sub_a.pk: "Alpha", team_b.pk: "Beta", "no team": True}
 
 
 def rows(chart):
@@ -92,15 +108,34 @@ def test_activity_is_registered_for_managers():
     assert (spec.order, spec.roles) == (60, ("manager",))
 
 
-def test_rows_and_bars_equal_the_events_counted_by_hand(world, manager):
-    _, events = world
+def test_flat_teams_are_each_their_own_row(manager):
+    """Teams with no parent and no sub-teams: one row per team, as before."""
+    people = [PersonFactory(team=TeamFactory(name=n)) for n in ("Beta", "Alpha")]
+    events = [
+        ActivityEvent.objects.create(
+            source=source,
+            kind="commit",
+            external_id=f"flat-{index}",
+            person=people[index % 2],
+            occurred_at=at(3 + index),
+        )
+        for index, source in enumerate(["jira", "git", "git", "jira", "git"])
+    ]
     chart = activity(filters=FILTERS, viewer=manager)
-    want = expected(events)
+    assert rows(chart) == expected(events)
+    assert [trace.name for trace in chart.figure.data] == ["Alpha", "Beta"]
+
+
+def test_rows_and_bars_equal_the_events_counted_by_hand(world, manager):
+    teams, events = world
+    chart = activity(filters=FILTERS, viewer=manager)
+    want = expected(events, unfiltered_rows(teams))
     assert rows(chart) == want
     per_bar = Counter()
     for (week, team, _source), count in want.items():
         per_bar[(week, team)] += count
     assert bars(chart) == dict(per_bar)
+    assert [trace.name for trace in chart.figure.data] == ["Alpha", "Beta", "No team"]
     # One bar per week of the range, each on its Monday.
     assert list(chart.figure.data[0].x) == [
         "2026-03-02",
@@ -111,45 +146,149 @@ def test_rows_and_bars_equal_the_events_counted_by_hand(world, manager):
 
 
 def test_rows_are_by_week_then_team_then_source(world, manager):
-    (team_a, sub_a, team_b), _ = world
     chart = activity(filters=FILTERS, viewer=manager)
-    ids = {"Alpha": team_a.pk, "Alpha-1": sub_a.pk, "Beta": team_b.pk}
-    # "No team" sorts where the database puts nulls (first on SQLite).
-    no_team = 10**9 if connection.features.nulls_order_largest else -1
-    keys = [
-        (row["week"], ids.get(row["team"], no_team), row["source"])
-        for row in chart.rows
-    ]
+    position = {"Alpha": 0, "Beta": 1, "No team": 2}  # rows by name, "No team" last
+    keys = [(row["week"], position[row["team"]], row["source"]) for row in chart.rows]
     assert keys == sorted(keys)
     assert len(set(keys)) == len(keys) > 3
 
 
 def test_bars_link_to_the_teams_people(world, manager):
-    (team_a, *_), _ = world
-    chart = activity(filters=FILTERS, viewer=manager)
-    alpha = next(trace for trace in chart.figure.data if trace.name == "Alpha")
-    url = reverse("people:directory") + "?" + urlencode({"team": team_a.pk})
-    assert set(alpha.customdata) == {url}
+    (team_a, sub_a, _team_b), _ = world
+
+    def links(chart):
+        return {trace.name: set(trace.customdata) for trace in chart.figure.data}
+
+    def url(team):
+        return reverse("people:directory") + "?" + urlencode({"team": team.pk})
+
+    assert links(activity(filters=FILTERS, viewer=manager))["Alpha"] == {url(team_a)}
+    filters = DashboardFilters(team_a.pk, START, END)
+    assert links(activity(filters=filters, viewer=manager)) == {
+        "Alpha (own members)": {url(team_a)},
+        "Alpha-1": {url(sub_a)},
+    }
 
 
-def test_team_filter_keeps_the_team_and_its_sub_teams(world, manager):
+def test_team_filter_shows_the_team_and_each_sub_team(world, manager):
     (team_a, sub_a, team_b), events = world
     filters = DashboardFilters(team_a.pk, START, END)
     chart = activity(filters=filters, viewer=manager)
-    assert rows(chart) == expected(events, {team_a.pk, sub_a.pk})
-    assert {trace.name for trace in chart.figure.data} == {"Alpha", "Alpha-1"}
+    assert rows(chart) == expected(
+        events, {team_a.pk: "Alpha (own members)", sub_a.pk: "Alpha-1"}
+    )
+    assert [trace.name for trace in chart.figure.data] == [
+        "Alpha (own members)",
+        "Alpha-1",
+    ]
     filters = DashboardFilters(team_b.pk, START, END)
     assert rows(activity(filters=filters, viewer=manager)) == expected(
-        events, {team_b.pk}
+        events, {team_b.pk: "Beta"}
     )
+    filters = DashboardFilters(10**9, START, END)  # no such team
+    assert activity(filters=filters, viewer=manager).rows == []
 
 
 def test_date_range_changes_the_weeks_counted(world, manager):
-    _, events = world
+    teams, events = world
     start, end = dt.date(2026, 3, 9), dt.date(2026, 3, 15)
     chart = activity(filters=DashboardFilters(None, start, end), viewer=manager)
-    assert rows(chart) == expected(events, start=start, end=end)
+    assert rows(chart) == expected(events, unfiltered_rows(teams), start=start, end=end)
     assert list(chart.figure.data[0].x) == ["2026-03-09"]
+
+
+@pytest.fixture
+def tree(manager):
+    """A top team, two departments, one of them with two teams below it, a
+    person in each, events for each person and one for nobody."""
+    top = TeamFactory(name="Data & AI")
+    # The manager's own team would be a second top team: move them to the top.
+    own_team = manager.person.team
+    manager.person.team = top
+    manager.person.save()
+    own_team.delete()
+    fraud = TeamFactory(name="Fraud", parent=top)
+    payments = TeamFactory(name="Fraud · Payments", parent=fraud)
+    identity = TeamFactory(name="Fraud · Identity", parent=fraud)
+    nlp = TeamFactory(name="NLP", parent=top)
+    teams = (top, fraud, payments, identity, nlp)
+    people = [PersonFactory(team=team) for team in teams] + [PersonFactory(team=None)]
+    events = []
+    for index in range(40):
+        events.append(
+            ActivityEvent.objects.create(
+                source="git" if index % 3 else "jira",
+                kind="commit",
+                external_id=f"tree-{index}",
+                person=people[index * 7 % len(people)],
+                occurred_at=at(2 + index * 5 % 28, hour=index % 24),
+            )
+        )
+    return teams, events
+
+
+def row_below(team, anchor):
+    """The row a team counts in under the filter ``anchor``: the anchor's own
+    members, or the team directly below the anchor on the team's way up."""
+    path = []
+    while team is not None:
+        path.append(team)
+        team = team.parent
+    if anchor not in path:
+        return None
+    index = path.index(anchor)
+    if index == 0:
+        return f"{anchor.name} (own members)" if anchor.children.exists() else None
+    return path[index - 1].name
+
+
+def test_a_tree_shows_the_level_below_the_filter_with_sums_of_sub_teams(tree, manager):
+    (top, fraud, payments, identity, nlp), events = tree
+    everyone = {team.pk: row_below(team, top) for team in (top, fraud, payments)}
+    everyone |= {team.pk: row_below(team, top) for team in (identity, nlp)}
+    everyone["no team"] = True
+    assert set(everyone.values()) == {"Data & AI (own members)", "Fraud", "NLP", True}
+    chart = activity(filters=FILTERS, viewer=manager)
+    want = expected(events, everyone)
+    assert rows(chart) == want
+    # Fraud's bar is the sum of its own, Payments' and Identity's events.
+    fraud_total = sum(
+        1
+        for event in events
+        if event.person.team in (fraud, payments, identity)
+        and not event.orphaned
+        and START <= event.occurred_at.date() <= END
+    )
+    assert sum(v for (_w, name, _s), v in want.items() if name == "Fraud") == (
+        fraud_total
+    )
+    assert fraud_total > 0
+    assert [trace.name for trace in chart.figure.data] == [
+        "Data & AI (own members)",
+        "Fraud",
+        "NLP",
+        "No team",
+    ]
+
+    in_fraud = {team.pk: row_below(team, fraud) for team in (fraud, payments, identity)}
+    assert set(in_fraud.values()) == {
+        "Fraud (own members)",
+        "Fraud · Payments",
+        "Fraud · Identity",
+    }
+    filters = DashboardFilters(fraud.pk, START, END)
+    chart = activity(filters=filters, viewer=manager)
+    assert rows(chart) == expected(events, in_fraud)
+    assert [trace.name for trace in chart.figure.data] == [
+        "Fraud (own members)",
+        "Fraud · Identity",
+        "Fraud · Payments",
+    ]
+    # A team with nothing below it: one row, its own name.
+    filters = DashboardFilters(nlp.pk, START, END)
+    chart = activity(filters=filters, viewer=manager)
+    assert rows(chart) == expected(events, {nlp.pk: "NLP"})
+    assert [trace.name for trace in chart.figure.data] == ["NLP"]
 
 
 def build(count):

@@ -1,4 +1,5 @@
-"""The outcomes chart: success rate per team and quarter, learning goals list."""
+"""The outcomes chart: success rate per team (the level of the team tree below
+the filter) and quarter, learning goals list."""
 
 import datetime as dt
 from collections import defaultdict
@@ -70,17 +71,27 @@ def quarter_of(day):
     return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
-def expected(initiatives, filters, teams=None):
+def expected(initiatives, filters, row_of=None):
+    """(row name, quarter start) -> success rate over the row's initiatives, all
+    pooled. ``row_of`` maps each team counted to its row's name; without it
+    every team is its own row."""
     scores = defaultdict(list)
     for i in initiatives:
         if (
             i.outcome in WEIGHT
             and i.target_date
             and filters.start <= i.target_date <= filters.end
-            and (teams is None or i.team_id in teams)
+            and (row_of is None or i.team_id in row_of)
         ):
-            scores[(i.team.name, quarter_of(i.target_date))].append(WEIGHT[i.outcome])
+            name = i.team.name if row_of is None else row_of[i.team_id]
+            scores[(name, quarter_of(i.target_date))].append(WEIGHT[i.outcome])
     return {key: sum(values) / len(values) for key, values in scores.items()}
+
+
+def unfiltered_rows(org):
+    """Without a filter the top teams are the rows: NLP counts in ML."""
+    parent, child, other, _ = org
+    return {parent.pk: "ML", child.pk: "ML", other.pk: "Vision"}
 
 
 def test_outcomes_is_registered_for_managers():
@@ -88,13 +99,32 @@ def test_outcomes_is_registered_for_managers():
     assert (spec.order, spec.roles) == (70, ("manager",))
 
 
+def test_flat_teams_are_each_their_own_line(manager):
+    """Teams with no parent and no sub-teams: one line per team, as before."""
+    vision, audio = TeamFactory(name="Vision"), TeamFactory(name="Audio")
+    initiatives = [
+        InitiativeFactory(team=team, start=None, target_date=day, outcome=outcome)
+        for team, day, outcome in [
+            (vision, dt.date(2026, 1, 5), Outcome.SUCCESS),
+            (vision, dt.date(2026, 2, 5), Outcome.PARTIAL),
+            (audio, dt.date(2026, 2, 5), Outcome.FAILED),
+            (audio, dt.date(2026, 7, 5), Outcome.SUCCESS),
+        ]
+    ]
+    chart = outcomes(filters=FILTERS, viewer=manager)
+    assert figure_rates(chart) == pytest.approx(expected(initiatives, FILTERS))
+    assert [trace.name for trace in chart.figure.data] == ["Audio", "Vision"]
+
+
 def test_figure_rates_equal_independently_computed_rates(org, manager):
     *_, initiatives = org
     chart = outcomes(filters=FILTERS, viewer=manager)
-    rates = expected(initiatives, FILTERS)
+    rates = expected(initiatives, FILTERS, unfiltered_rows(org))
     assert figure_rates(chart) == pytest.approx(rates)
     assert rates[("ML", dt.date(2026, 1, 1))] == pytest.approx(0.5)  # (1+.5+0)/3
-    assert [trace.name for trace in chart.figure.data] == ["ML", "NLP", "Vision"]
+    # Q2: ML's success, NLP's failure and partial, pooled: (1+0+.5)/3.
+    assert rates[("ML", dt.date(2026, 4, 1))] == pytest.approx(0.5)
+    assert [trace.name for trace in chart.figure.data] == ["ML", "Vision"]
     assert chart.columns == ("quarter", "team", "initiatives", "success_rate")
     assert chart.rows[0] == {
         "quarter": "2026-01-01",
@@ -106,27 +136,89 @@ def test_figure_rates_equal_independently_computed_rates(org, manager):
     assert "partial" in chart.caption
 
 
-def test_team_filter_keeps_the_team_and_its_sub_teams(org, manager):
+def test_team_filter_shows_the_team_and_each_sub_team(org, manager):
     parent, child, other, initiatives = org
     filters = DashboardFilters(parent.pk, FILTERS.start, FILTERS.end)
     chart = outcomes(filters=filters, viewer=manager)
     assert figure_rates(chart) == pytest.approx(
-        expected(initiatives, filters, {parent.pk, child.pk})
+        expected(initiatives, filters, {parent.pk: "ML (own members)", child.pk: "NLP"})
     )
+    assert [trace.name for trace in chart.figure.data] == ["ML (own members)", "NLP"]
     filters = DashboardFilters(other.pk, FILTERS.start, FILTERS.end)
     rates = figure_rates(outcomes(filters=filters, viewer=manager))
-    assert rates == pytest.approx(expected(initiatives, filters, {other.pk}))
+    assert rates == pytest.approx(expected(initiatives, filters, {other.pk: "Vision"}))
     assert set(rates) == {
         ("Vision", dt.date(2026, 1, 1)),
         ("Vision", dt.date(2026, 10, 1)),
     }
+    filters = DashboardFilters(10**9, FILTERS.start, FILTERS.end)  # no such team
+    assert outcomes(filters=filters, viewer=manager).rows == []
+
+
+def test_a_tree_pools_each_departments_teams_into_one_line(manager):
+    """A top team, two departments, one with two teams below it: each line's
+    rate pools the initiatives of its whole sub-tree (not an average of its
+    teams' rates), with and without a team filter."""
+    top = TeamFactory(name="Data & AI")
+    own_team = manager.person.team  # would be a second top team
+    manager.person.team = top
+    manager.person.save()
+    own_team.delete()
+    fraud = TeamFactory(name="Fraud", parent=top)
+    payments = TeamFactory(name="Fraud · Payments", parent=fraud)
+    identity = TeamFactory(name="Fraud · Identity", parent=fraud)
+    nlp = TeamFactory(name="NLP", parent=top)
+    q1 = dt.date(2026, 2, 1)
+    spec = [
+        (top, Outcome.SUCCESS),
+        (fraud, Outcome.FAILED),
+        (payments, Outcome.SUCCESS),
+        (payments, Outcome.SUCCESS),
+        (payments, Outcome.SUCCESS),
+        (identity, Outcome.FAILED),
+        (nlp, Outcome.PARTIAL),
+        (nlp, Outcome.FAILED),
+    ]
+    for team, outcome in spec:
+        InitiativeFactory(team=team, start=None, target_date=q1, outcome=outcome)
+    quarter = dt.date(2026, 1, 1)
+
+    rates = figure_rates(outcomes(filters=FILTERS, viewer=manager))
+    # Fraud: 3 successes of 5 initiatives (averaging its teams' rates, 0, 1
+    # and 0, would give 1/3).
+    assert rates == pytest.approx(
+        {
+            ("Data & AI (own members)", quarter): 1.0,
+            ("Fraud", quarter): 3 / 5,
+            ("NLP", quarter): 0.5 / 2,
+        }
+    )
+    chart = outcomes(filters=FILTERS, viewer=manager)
+    fraud_row = next(row for row in chart.rows if row["team"] == "Fraud")
+    assert fraud_row["initiatives"] == 5
+    assert [trace.name for trace in chart.figure.data] == [
+        "Data & AI (own members)",
+        "Fraud",
+        "NLP",
+    ]
+
+    filters = DashboardFilters(fraud.pk, FILTERS.start, FILTERS.end)
+    chart = outcomes(filters=filters, viewer=manager)
+    assert figure_rates(chart) == pytest.approx(
+        {
+            ("Fraud (own members)", quarter): 0.0,
+            ("Fraud · Identity", quarter): 0.0,
+            ("Fraud · Payments", quarter): 1.0,
+        }
+    )
+    assert [row["initiatives"] for row in chart.rows] == [1, 1, 3]
 
 
 def test_date_filter_changes_the_data(org, manager):
     *_, initiatives = org
     filters = DashboardFilters(None, dt.date(2025, 10, 1), dt.date(2026, 3, 15))
     rates = figure_rates(outcomes(filters=filters, viewer=manager))
-    assert rates == pytest.approx(expected(initiatives, filters))
+    assert rates == pytest.approx(expected(initiatives, filters, unfiltered_rows(org)))
     # The 31 March partial falls outside; December 2025 now counts.
     assert rates[("ML", dt.date(2026, 1, 1))] == pytest.approx(0.5)  # (1+0)/2
     assert rates[("Vision", dt.date(2025, 10, 1))] == 1.0

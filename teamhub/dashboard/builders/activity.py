@@ -1,16 +1,18 @@
-"""The activity chart: Jira and Git events per week, by the team of their person."""
+"""The activity chart: Jira and Git events per week, by the group (``team_groups``)
+of their person's team."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
-from django.db import NotSupportedError, connection
+from django.db import NotSupportedError
 from django.db.models import (
     Case,
     Count,
@@ -29,11 +31,10 @@ from django.utils import timezone
 from teamhub.core.models import User
 from teamhub.core.roles import Role
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
-from teamhub.dashboard.teams import team_ids_in_scope
+from teamhub.dashboard.teams import TeamGroup, group_of, team_groups
 from teamhub.integrations.models import ActivityEvent, Source
-from teamhub.people.models import Team
 
-# Bootstrap colours, one per team (cycled).
+# Bootstrap colours, one per group of teams (cycled).
 TEAM_COLOURS = [
     "#0d6efd",
     "#fd7e14",
@@ -59,7 +60,7 @@ def monday(day: dt.date) -> dt.date:
 @dataclass(frozen=True)
 class WeeklyCount:
     week: dt.date  # the Monday
-    team_id: int | None
+    group_id: int | None  # the TeamGroup of the person's team; None: no team
     source: str
     events: int
 
@@ -159,18 +160,22 @@ def week_index(
 
 def weekly_activity(
     *, team_id: int | None, start: dt.date, end: dt.date
-) -> tuple[list[WeeklyCount], dict[int, str]]:
-    """Return the events per (week, team of the event's person, source) between
-    ``start`` and ``end`` (inclusive, in the site's time zone), and the teams'
-    names: two queries (three with a team filter), one of them the aggregate.
-    Orphaned commits (rewritten history) are left out."""
+) -> tuple[list[WeeklyCount], list[TeamGroup]]:
+    """Return the events per (week, group of the event's person's team, source)
+    between ``start`` and ``end`` (inclusive, in the site's time zone), and the
+    groups (``team_groups``), in two queries, one of them the aggregate. The
+    database still counts per team; the few thousand (week, team, source) rows
+    are summed into their groups here. Orphaned commits (rewritten history) are
+    left out."""
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     first = monday(start)
+    groups = team_groups(team_id)
+    group_by_team = group_of(groups)
     condition = Q(occurred_at__gte=since, occurred_at__lt=until, orphaned=False)
     if team_id:
-        condition &= Q(person__team_id__in=team_ids_in_scope(team_id))
+        condition &= Q(person__team_id__in=list(group_by_team))
     rows = (
         ActivityEvent.objects.filter(condition)
         .annotate(
@@ -183,25 +188,35 @@ def weekly_activity(
         )
         .values("week", "person__team_id", "source")
         .annotate(events=Count("pk"))
-        # Sorted here, not by the database: PostgreSQL then aggregates in a hash
-        # table instead of sorting every event first.
+        # Unsorted: PostgreSQL then aggregates in a hash table instead of
+        # sorting every event first; the few rows are sorted below.
         .order_by()
         .values_list("week", "person__team_id", "source", "events")
     )
-    # By week, team (where the database puts "no team") and source.
-    no_team_last = connection.features.nulls_order_largest
+    sums: dict[tuple[int, int | None, str], int] = defaultdict(int)
+    for week, team, source, events in rows:
+        if team is None:
+            group_id = None
+        elif team in group_by_team:
+            group_id = group_by_team[team].id
+        else:
+            continue  # a team created since the tree was read
+        sums[(week, group_id, source)] += events
+    # By week, group (in the groups' order, "No team" last) and source.
+    position = {group.id: index for index, group in enumerate(groups)}
     ordered = sorted(
-        rows,
-        key=lambda row: (row[0], (row[1] is None) == no_team_last, row[1] or 0, row[2]),
+        sums.items(),
+        key=lambda item: (
+            item[0][0],
+            len(groups) if item[0][1] is None else position[item[0][1]],
+            item[0][2],
+        ),
     )
-    monday_of = {week: first + dt.timedelta(days=7 * week) for week, *_ in ordered}
     counts = [
-        WeeklyCount(monday_of[week], team, source, events)
-        for week, team, source, events in ordered
+        WeeklyCount(first + dt.timedelta(days=7 * week), group_id, source, events)
+        for (week, group_id, source), events in ordered
     ]
-    team_ids = {count.team_id for count in counts if count.team_id is not None}
-    names = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
-    return counts, names
+    return counts, groups
 
 
 # Figure (no ORM) ----------------------------------------------------------------
@@ -215,29 +230,33 @@ def team_url(team_id: int | None) -> str:
 def activity_figure(
     *,
     counts: Sequence[WeeklyCount],
-    names: dict[int, str],
+    groups: Sequence[TeamGroup],
     start: dt.date,
     end: dt.date,
 ) -> go.Figure:
-    """Return a bar per week (x = its Monday), stacked by team; the hover splits
-    each segment into Jira and Git events."""
+    """Return a bar per week (x = its Monday), stacked by group (the teams
+    directly below the filter, each with its sub-teams); the hover splits each
+    segment into Jira and Git events."""
     weeks: list[dt.date] = []
     week = monday(start)
     while week <= end:
         weeks.append(week)
         week += dt.timedelta(days=7)
-    by_team: dict[int | None, dict[tuple[dt.date, str], int]] = {}
+    by_group: dict[int | None, dict[tuple[dt.date, str], int]] = {}
     for count in counts:
-        cell = by_team.setdefault(count.team_id, {})
+        cell = by_group.setdefault(count.group_id, {})
         cell[(count.week, count.source)] = (
             cell.get((count.week, count.source), 0) + count.events
         )
-    order = sorted(by_team, key=lambda pk: (pk is None, names.get(pk or 0, "")))
+    names = {group.id: group.name for group in groups}
+    order: list[int | None] = [group.id for group in groups if group.id in by_group]
+    if None in by_group:
+        order.append(None)
     x = [w.isoformat() for w in weeks]
     traces = []
-    for index, team_id in enumerate(order):
-        cell = by_team[team_id]
-        name = names.get(team_id, NO_TEAM) if team_id is not None else NO_TEAM
+    for index, group_id in enumerate(order):
+        cell = by_group[group_id]
+        name = names[group_id] if group_id is not None else NO_TEAM
         jira = [cell.get((w, Source.JIRA), 0) for w in weeks]
         git = [cell.get((w, Source.GIT), 0) for w in weeks]
         traces.append(
@@ -246,7 +265,7 @@ def activity_figure(
                 y=[j + g for j, g in zip(jira, git, strict=True)],
                 name=name,
                 marker={"color": TEAM_COLOURS[index % len(TEAM_COLOURS)]},
-                customdata=[team_url(team_id)] * len(weeks),
+                customdata=[team_url(group_id)] * len(weeks),
                 hovertext=[
                     f"Jira {j} · Git {g}" for j, g in zip(jira, git, strict=True)
                 ],
@@ -255,8 +274,8 @@ def activity_figure(
                 + ": %{y} events (%{hovertext})<extra></extra>",
             )
         )
-    # One call for every team's trace: adding them one by one re-checks the
-    # figure each time, which adds up with hundreds of teams.
+    # One call for every group's trace: adding them one by one re-checks the
+    # figure each time.
     figure = go.Figure(data=traces)
     figure.update_layout(
         barmode="stack",
@@ -272,23 +291,25 @@ def activity_figure(
 
 @chart("activity", title="Activity", order=60, roles=(Role.MANAGER,))
 def activity(*, filters: DashboardFilters, viewer: User) -> Chart:
-    counts, names = weekly_activity(
+    counts, groups = weekly_activity(
         team_id=filters.team_id, start=filters.start, end=filters.end
     )
+    names = {group.id: group.name for group in groups}
     return Chart(
         key="activity",
         title="Activity",
         caption="Jira and Git events per week, stacked by the team of the person "
-        "behind them; click a bar to open the team's people.",
+        "behind them: the teams directly below the team filter, each with its "
+        "sub-teams; click a bar to open the team's people.",
         figure=activity_figure(
-            counts=counts, names=names, start=filters.start, end=filters.end
+            counts=counts, groups=groups, start=filters.start, end=filters.end
         ),
         columns=("week", "team", "source", "events"),
         rows=[
             {
                 "week": count.week.isoformat(),
-                "team": names.get(count.team_id, NO_TEAM)
-                if count.team_id is not None
+                "team": names[count.group_id]
+                if count.group_id is not None
                 else NO_TEAM,
                 "source": count.source,
                 "events": count.events,

@@ -4,7 +4,7 @@ and the learning goals that open staffing requests could satisfy."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -15,7 +15,7 @@ from django.urls import reverse
 from teamhub.core.models import User
 from teamhub.core.roles import Role
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
-from teamhub.dashboard.teams import teams_in_scope
+from teamhub.dashboard.teams import TeamGroup, group_of, team_groups
 from teamhub.initiatives.models import Initiative
 from teamhub.initiatives.models.initiatives import Outcome
 from teamhub.people.models import LearningGoal
@@ -49,8 +49,8 @@ TEAM_COLOURS = [
 @dataclass(frozen=True)
 class QuarterOutcomes:
     quarter: dt.date  # first day of the quarter
-    team_id: int
-    team: str
+    team_id: int  # the group's (``team_groups``): its team and sub-teams
+    team: str  # the group's name
     initiatives: int
     success: int
     partial: int
@@ -71,20 +71,25 @@ class GoalMatch:
 
 @dataclass(frozen=True)
 class OutcomesData:
-    quarters: list[QuarterOutcomes]  # by quarter, then team name
+    quarters: list[QuarterOutcomes]  # by quarter, then group (their order)
     goals: list[GoalMatch]
+    groups: list[TeamGroup]  # the rows, in order
 
 
 def outcomes_data(*, team_id: int | None, start: dt.date, end: dt.date) -> OutcomesData:
-    """Return finished initiatives per (quarter of target date, team) and the
-    learning goals open requests could satisfy, in three queries."""
-    teams = {row.id: row.name for row in teams_in_scope(team_id)}
+    """Return finished initiatives per (quarter of target date, group of the
+    initiative's team, ``team_groups``) and the learning goals open requests
+    could satisfy, in three queries. The database counts per team; the counts
+    are summed into groups here, and each group's rate is computed from its
+    summed counts (never an average of its teams' rates)."""
+    groups = team_groups(team_id)
+    group_by_team = group_of(groups)
     counts = (
         Initiative.objects.filter(
             outcome__in=FINISHED,
             target_date__gte=start,
             target_date__lte=end,
-            team_id__in=list(teams),
+            team_id__in=list(group_by_team),
         )
         .annotate(quarter=TruncQuarter("target_date"))
         .values("quarter", "team_id")
@@ -95,24 +100,34 @@ def outcomes_data(*, team_id: int | None, start: dt.date, end: dt.date) -> Outco
         )
         .order_by()
     )
-    quarters = sorted(
-        (
-            QuarterOutcomes(
-                quarter=row["quarter"],
-                team_id=row["team_id"],
-                team=teams[row["team_id"]],
-                initiatives=row["n"],
-                success=row["success"],
-                partial=row["partial"],
-            )
-            for row in counts
-        ),
-        key=lambda q: (q.quarter, q.team, q.team_id),
+    sums: dict[tuple[dt.date, int], list[int]] = {}
+    for row in counts:
+        group = group_by_team[row["team_id"]]
+        total = sums.setdefault((row["quarter"], group.id), [0, 0, 0])
+        total[0] += row["n"]
+        total[1] += row["success"]
+        total[2] += row["partial"]
+    position = {group.id: index for index, group in enumerate(groups)}
+    names = {group.id: group.name for group in groups}
+    quarters = [
+        QuarterOutcomes(
+            quarter=quarter,
+            team_id=group_id,
+            team=names[group_id],
+            initiatives=n,
+            success=success,
+            partial=partial,
+        )
+        for (quarter, group_id), (n, success, partial) in sorted(
+            sums.items(), key=lambda item: (item[0][0], position[item[0][1]])
+        )
+    ]
+    return OutcomesData(
+        quarters=quarters, goals=_goal_matches(team_id, group_by_team), groups=groups
     )
-    return OutcomesData(quarters=quarters, goals=_goal_matches(team_id, teams))
 
 
-def _goal_matches(team_id: int | None, teams: dict[int, str]) -> list[GoalMatch]:
+def _goal_matches(team_id: int | None, teams: Collection[int]) -> list[GoalMatch]:
     """Learning goals of active people (in the team scope) whose skill an open
     staffing request requires; each names the oldest such request (one query)."""
     # The open requests' roles first: the database then looks up the few of
@@ -166,14 +181,19 @@ def _goal_matches(team_id: int | None, teams: dict[int, str]) -> list[GoalMatch]
 # Figure (no ORM) ----------------------------------------------------------------
 
 
-def outcomes_figure(*, quarters: Sequence[QuarterOutcomes]) -> go.Figure:
-    """Return a line per team: success rate per quarter (x = quarter start)."""
-    by_team: dict[tuple[str, int], list[QuarterOutcomes]] = {}
-    for row in quarters:
-        by_team.setdefault((row.team, row.team_id), []).append(row)
+def outcomes_figure(
+    *, quarters: Sequence[QuarterOutcomes], groups: Sequence[TeamGroup]
+) -> go.Figure:
+    """Return a line per group of teams: success rate per quarter (x = quarter
+    start)."""
+    by_group: dict[int, list[QuarterOutcomes]] = {}
+    for row in sorted(quarters, key=lambda r: r.quarter):
+        by_group.setdefault(row.team_id, []).append(row)
+    order = [group.id for group in groups if group.id in by_group]
     traces = []
-    for index, ((team, _pk), rows) in enumerate(sorted(by_team.items())):
-        rows = sorted(rows, key=lambda r: r.quarter)
+    for index, group_id in enumerate(order):
+        rows = by_group[group_id]
+        team = rows[0].team
         traces.append(
             go.Scatter(
                 x=[row.quarter for row in rows],
@@ -226,9 +246,10 @@ def outcomes(*, filters: DashboardFilters, viewer: User) -> Chart:
         key="outcomes",
         title="Initiative outcomes",
         caption="Success rate of finished initiatives per team, by quarter of their "
-        "target date: a success counts 1, a partial success 0.5, a failure 0 "
+        "target date: one line per team directly below the team filter, each with "
+        "its sub-teams; a success counts 1, a partial success 0.5, a failure 0 "
         "(cancelled ones are left out).",
-        figure=outcomes_figure(quarters=data.quarters),
+        figure=outcomes_figure(quarters=data.quarters, groups=data.groups),
         columns=("quarter", "team", "initiatives", "success_rate"),
         rows=rows,
         lists=[("Learning goals open requests could satisfy", _goals_list(data.goals))],

@@ -17,6 +17,7 @@ from teamhub.core.models import User
 from teamhub.initiatives.models import Assignment
 from teamhub.people.models import Level, Person, PersonSkill, Team
 from teamhub.people.search.resolve import SkillRequirement
+from teamhub.people.selectors import team_and_sub_team_ids
 
 Mode = Literal["all", "any"]
 MODES: tuple[Mode, ...] = ("all", "any")
@@ -286,7 +287,9 @@ def people_matching_skills(
 
     One query whatever the data size (``search_sql``), a row per person meeting a
     term; then one query per read of ``matches`` for the people read (see
-    RankedMatches), so a page of results costs two queries in all.
+    RankedMatches), so a page of results costs two queries in all (three with
+    ``team_id``, which keeps that team's and its sub-teams' people: the team tree
+    is read once).
 
     ``free_fraction`` is capacity_fte minus the *peak* concurrent confirmed
     allocation inside [available_from, available_to] (both days included), floored
@@ -332,7 +335,10 @@ def people_matching_skills(
 
     result.team_facets = _team_facets(candidates)
     if team_id is not None:
-        candidates = [c for c in candidates if c[_TEAM_ID] == team_id]
+        # The team and every team below it (a department's people are in its
+        # teams); the facets above stay by exact team.
+        team_ids = team_and_sub_team_ids(team_id)
+        candidates = [c for c in candidates if c[_TEAM_ID] in team_ids]
 
     def load_details(person_ids: Sequence[int]) -> dict[int, PersonDetails]:
         return people_details(
