@@ -4,6 +4,7 @@ and the learning goals that open staffing requests could satisfy."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -203,7 +204,7 @@ def outcomes_figure(
                 line={"color": TEAM_COLOURS[index % len(TEAM_COLOURS)], "width": 2},
                 customdata=[row.initiatives for row in rows],
                 hovertemplate="Quarter from %{x|%b %Y}<br>"
-                + team
+                + html.escape(team)
                 + ": %{y:.0%} of %{customdata} finished<extra></extra>",
             )
         )
