@@ -210,6 +210,9 @@ TEAMHUB_STAFFING_DEBOUNCE_SECONDS = env.int(
 TEAMHUB_DASHBOARD_CACHE_SECONDS = env.int(
     "TEAMHUB_DASHBOARD_CACHE_SECONDS", default=600
 )
+# Charts missing from the cache are built in up to this many threads at once
+# (each with its own database connection); 1 builds them one after another.
+TEAMHUB_DASHBOARD_BUILD_THREADS = env.int("TEAMHUB_DASHBOARD_BUILD_THREADS", default=4)
 CELERY_BEAT_SCHEDULE = {
     "signoff-reminders": {
         "task": "teamhub.requirements.tasks.signoff_reminders_send_task",

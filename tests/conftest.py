@@ -89,6 +89,14 @@ def _celery_eager() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _dashboard_built_in_this_thread(settings: Any) -> None:
+    """Dashboard charts are built in the test's own thread: other threads have
+    their own connections, which cannot see the test's uncommitted data.
+    tests/dashboard/test_building.py covers the threaded build."""
+    settings.TEAMHUB_DASHBOARD_BUILD_THREADS = 1
+
+
+@pytest.fixture(autouse=True)
 def _celery_results_joinable() -> None:
     """Let a test wait for an eager task's result: Celery marks the process as
     one where joining would block when a worker starts in it, and an eager task

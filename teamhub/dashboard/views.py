@@ -7,22 +7,15 @@ a user with no chart gets 403. A chart's CSV follows the chart's own roles
 (403), an unknown chart is a 404, and bad filters answer 400 with the message on
 the page (or in the CSV response).
 
-Built charts are cached (local memory by default, Redis in production) under a
-key holding the versions of the data they depend on (freshness.py), so a change
-to that data shows at once; the expiry only bounds how long "today"-relative
-numbers (ages, quiet initiatives) may lag.
+Charts are built and cached by building.py.
 """
 
 from __future__ import annotations
 
 import csv
-import json
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -32,107 +25,13 @@ from django.views.decorators.http import require_GET
 
 import teamhub.dashboard.builders  # noqa: F401  (registers every chart)
 from teamhub.core.models import User
-from teamhub.core.roles import Role, user_has_role, user_roles
-from teamhub.dashboard.charts import CHARTS, ChartSpec, DashboardFilters, charts_for
+from teamhub.core.roles import Role, user_has_role
+from teamhub.dashboard.building import built_charts
+from teamhub.dashboard.charts import CHARTS, DashboardFilters, charts_for
 from teamhub.dashboard.filters import dashboard_filters
-from teamhub.dashboard.freshness import EVERYTHING, versions
 from teamhub.people.models import Team
 
 NOT_ALLOWED = "Your role has no dashboard charts."
-# A figure with more x values than this in one trace takes the page's full width.
-WIDE_FROM = 16
-# A list under a chart shows this many items; the rest open on request.
-LIST_SHOWN = 6
-# Trace attributes that carry data: a figure with none of them filled is empty.
-DATA_ATTRIBUTES = ("x", "y", "z", "values", "labels", "lat", "r")
-
-
-@dataclass(frozen=True)
-class Built:
-    """What the page and the CSV need from a chart: plain data, cacheable."""
-
-    key: str
-    title: str
-    caption: str
-    figure: dict[str, Any]  # fig.to_json(), parsed
-    columns: list[str]
-    rows: list[dict[str, Any]]
-    lists: list[tuple[str, list[tuple[str, str]]]]
-
-    @property
-    def data_id(self) -> str:
-        return f"chart-{self.key}-data"
-
-    @property
-    def wide(self) -> bool:
-        return any(
-            len(trace.get("x") or ()) > WIDE_FROM
-            for trace in self.figure.get("data", ())
-        )
-
-    @property
-    def list_parts(self) -> list[tuple[str, list[Any], list[Any]]]:
-        """Each list as (heading, the items shown, the items behind "more")."""
-        return [
-            (heading, items[:LIST_SHOWN], items[LIST_SHOWN:])
-            for heading, items in self.lists
-        ]
-
-    @property
-    def empty(self) -> bool:
-        return not self.rows and not any(
-            len(trace.get(name) or ())
-            for trace in self.figure.get("data", ())
-            for name in DATA_ATTRIBUTES
-        )
-
-
-def _depends_on(spec: ChartSpec) -> tuple[str, ...]:
-    return spec.depends_on or (EVERYTHING,)
-
-
-def _cache_key(
-    spec: ChartSpec,
-    filters: DashboardFilters,
-    viewer: User,
-    data_versions: dict[str, str],
-) -> str:
-    roles = ",".join(sorted(user_roles(viewer)))
-    data = ",".join(data_versions[label] for label in _depends_on(spec))
-    return (
-        f"dashboard:{spec.key}:{filters.team_id or ''}:{filters.start.isoformat()}:"
-        f"{filters.end.isoformat()}:{roles}:{viewer.pk}:{data}"
-    )
-
-
-def _built_charts(
-    specs: list[ChartSpec], filters: DashboardFilters, viewer: User
-) -> list[Built]:
-    """Return the charts for these filters, each from the cache unless the data
-    it depends on changed since it was built."""
-    data_versions = versions(sorted({label for s in specs for label in _depends_on(s)}))
-    return [
-        _built(spec, filters, viewer, _cache_key(spec, filters, viewer, data_versions))
-        for spec in specs
-    ]
-
-
-def _built(spec: ChartSpec, filters: DashboardFilters, viewer: User, key: str) -> Built:
-    found = cache.get(key)
-    if isinstance(found, Built):
-        return found
-    chart = spec.build(filters=filters, viewer=viewer)
-    built = Built(
-        key=spec.key,
-        title=chart.title or spec.title,
-        caption=chart.caption,
-        figure=json.loads(chart.figure.to_json()),
-        columns=list(chart.columns),
-        rows=[dict(row) for row in chart.rows],
-        lists=[(heading, list(items)) for heading, items in chart.lists],
-    )
-    cache.set(key, built, settings.TEAMHUB_DASHBOARD_CACHE_SECONDS)
-    return built
 
 
 CLICK_AND_DOWNLOAD = (
@@ -204,7 +103,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "start": filters.start.isoformat(),
         "end": filters.end.isoformat(),
     }
-    context["charts"] = _built_charts(specs, filters, user)
+    context["charts"] = built_charts(specs, filters, user)
     context["query"] = _query(filters)
     return render(request, "dashboard/index.html", context)
 
@@ -241,7 +140,7 @@ def chart_csv(request: HttpRequest, key: str) -> HttpResponseBase:
     except ValidationError as error:
         text = " ".join(m for ms in error.message_dict.values() for m in ms)
         return HttpResponse(text, status=400, content_type="text/plain")
-    (built,) = _built_charts([spec], filters, user)
+    (built,) = built_charts([spec], filters, user)
     writer = csv.DictWriter(_Echo(), fieldnames=built.columns, extrasaction="ignore")
     lines = [writer.writeheader()] + [
         writer.writerow({name: _cell(value) for name, value in row.items()})
