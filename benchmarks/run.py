@@ -28,7 +28,7 @@ from tests import services  # noqa: E402  (reuses the test suite's throwaway ser
 
 PY = sys.executable
 # Bump when the demo data changes shape, so a cached SQLite database is rebuilt.
-DATA_VERSION = 3
+DATA_VERSION = 4
 
 
 def _env(database_url: str) -> dict[str, str]:

@@ -211,8 +211,12 @@ TEAMHUB_DASHBOARD_CACHE_SECONDS = env.int(
     "TEAMHUB_DASHBOARD_CACHE_SECONDS", default=600
 )
 # Charts missing from the cache are built in up to this many threads at once
-# (each with its own database connection); 1 builds them one after another.
-TEAMHUB_DASHBOARD_BUILD_THREADS = env.int("TEAMHUB_DASHBOARD_BUILD_THREADS", default=4)
+# (each with its own database connection); 1 builds them one after another. On
+# SQLite threads measured slower (benchmarks/dashboard.py), so it builds serially.
+TEAMHUB_DASHBOARD_BUILD_THREADS = env.int(
+    "TEAMHUB_DASHBOARD_BUILD_THREADS",
+    default=1 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 4,
+)
 CELERY_BEAT_SCHEDULE = {
     "signoff-reminders": {
         "task": "teamhub.requirements.tasks.signoff_reminders_send_task",
