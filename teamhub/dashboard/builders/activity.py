@@ -22,6 +22,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -158,6 +159,81 @@ def week_index(
     )
 
 
+# SQLite allows 500 SELECTs in one compound statement; longer ranges count
+# weeks with week_index instead.
+MAX_UNION_WEEKS = 400
+
+
+def weekly_counts(
+    events: QuerySet[ActivityEvent],
+    fields: Sequence[str | Expression],
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    first_monday: dt.datetime,
+) -> list[tuple[Any, ...]]:
+    """Return (week, *fields, count) rows of ``events`` in [since, until), the
+    week counted from ``first_monday`` (a local midnight), in one statement.
+    ``events`` must not filter on the date itself: a second range on the
+    column makes the database scan the whole range for every week.
+
+    The statement is a UNION ALL of one grouped SELECT per week between local
+    midnights (exact across changes of the clocks): each reads its week's slice
+    of the date index and groups a few thousand rows, where grouping the whole
+    range by a computed week makes SQLite sort every event (benchmarks/
+    dashboard.py: 430 -> 235 ms for 270,000 events by team). Ranges longer than
+    MAX_UNION_WEEKS use week_index."""
+    tz = first_monday.tzinfo
+    bounds: list[tuple[int, dt.datetime, dt.datetime]] = []
+    week = 0
+    while True:
+        # Local midnights: a change of the clocks does not shift a bound.
+        begins = dt.datetime.combine(
+            first_monday.date() + dt.timedelta(days=7 * week), dt.time.min, tzinfo=tz
+        )
+        if begins >= until:
+            break
+        ends = dt.datetime.combine(
+            first_monday.date() + dt.timedelta(days=7 * (week + 1)),
+            dt.time.min,
+            tzinfo=tz,
+        )
+        bounds.append((week, max(since, begins), min(until, ends)))
+        week += 1
+    names = [f"f{index}" for index in range(len(fields))]
+    columns = {
+        name: (F(field) if isinstance(field, str) else field)
+        for name, field in zip(names, fields, strict=True)
+    }
+    if len(bounds) > MAX_UNION_WEEKS:
+        return list(
+            events.filter(occurred_at__gte=since, occurred_at__lt=until)
+            .annotate(
+                week=week_index(
+                    "occurred_at", since=since, until=until, first_monday=first_monday
+                ),
+                **columns,
+            )
+            .values("week", *names)
+            .annotate(events=Count("pk"))
+            .order_by()
+            .values_list("week", *names, "events")
+        )
+    parts = [
+        events.filter(occurred_at__gte=low, occurred_at__lt=high)
+        .annotate(**columns)
+        .values(*names)
+        .annotate(week=Value(k, output_field=IntegerField()), events=Count("pk"))
+        .order_by()
+        .values_list("week", *names, "events")
+        for k, low, high in bounds
+    ]
+    if not parts:
+        return []
+    first, *rest = parts
+    return list(first.union(*rest, all=True) if rest else first)
+
+
 def weekly_activity(
     *, team_id: int | None, start: dt.date, end: dt.date
 ) -> tuple[list[WeeklyCount], list[TeamGroup]]:
@@ -173,25 +249,16 @@ def weekly_activity(
     first = monday(start)
     groups = team_groups(team_id)
     group_by_team = group_of(groups)
-    condition = Q(occurred_at__gte=since, occurred_at__lt=until, orphaned=False)
+    # The date range is weekly_counts' to apply, one week per SELECT.
+    condition = Q(orphaned=False)
     if team_id:
         condition &= Q(person__team_id__in=list(group_by_team))
-    rows = (
-        ActivityEvent.objects.filter(condition)
-        .annotate(
-            week=week_index(
-                "occurred_at",
-                since=since,
-                until=until,
-                first_monday=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-            )
-        )
-        .values("week", "person__team_id", "source")
-        .annotate(events=Count("pk"))
-        # Unsorted: PostgreSQL then aggregates in a hash table instead of
-        # sorting every event first; the few rows are sorted below.
-        .order_by()
-        .values_list("week", "person__team_id", "source", "events")
+    rows = weekly_counts(
+        ActivityEvent.objects.filter(condition),
+        ["person__team_id", "source"],
+        since=since,
+        until=until,
+        first_monday=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
     )
     sums: dict[tuple[int, int | None, str], int] = defaultdict(int)
     for week, team, source, events in rows:

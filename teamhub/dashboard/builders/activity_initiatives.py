@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from teamhub.core.models import User
 from teamhub.core.roles import Role
-from teamhub.dashboard.builders.activity import TEAM_COLOURS, monday, week_index
+from teamhub.dashboard.builders.activity import TEAM_COLOURS, monday, weekly_counts
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
 from teamhub.dashboard.teams import team_ids_in_scope
 from teamhub.initiatives.models import Card, Initiative
@@ -107,11 +107,13 @@ def initiative_activity(
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     first = monday(start)
-    condition = Q(occurred_at__gte=since, occurred_at__lt=until, orphaned=False)
+    condition = Q(orphaned=False)
     if team_id:
         condition &= Q(person__team_id__in=team_ids_in_scope(team_id))
     events = ActivityEvent.objects.filter(condition)
-    ranking = _ranking(events, top)
+    ranking = _ranking(
+        events.filter(occurred_at__gte=since, occurred_at__lt=until), top
+    )
     series = Case(
         When(initiative__isnull=True, then=Value(None)),
         When(initiative_id__in=ranking, then=F("initiative_id")),
@@ -119,21 +121,12 @@ def initiative_activity(
         output_field=IntegerField(),
     )
     # A handful of rows per week: the leaders, "other" and "no initiative".
-    # Unordered, so PostgreSQL can hash-aggregate; sorted below.
-    rows = (
-        events.annotate(
-            week=week_index(
-                "occurred_at",
-                since=since,
-                until=until,
-                first_monday=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-            ),
-            series=series,
-        )
-        .values("week", "series", "source")
-        .annotate(events=Count("pk"))
-        .order_by()
-        .values_list("week", "series", "source", "events")
+    rows = weekly_counts(
+        events,
+        [series, "source"],
+        since=since,
+        until=until,
+        first_monday=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
     )
     # By week, then series (no initiative last), then source.
     counts = [
