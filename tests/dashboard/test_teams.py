@@ -37,7 +37,7 @@ def test_without_a_filter_the_rows_are_the_level_below_the_top_team(
 
 
 def test_a_filter_shows_its_own_members_and_each_team_below_it(tree):
-    top, fraud, payments, identity, cards, nlp = tree
+    _top, fraud, payments, identity, cards, nlp = tree
     assert rows(team_groups(fraud.pk)) == [
         ("Fraud (own members)", {fraud.pk}),
         ("Fraud · Identity", {identity.pk}),
