@@ -68,7 +68,7 @@ def data_changed(labels: Iterable[str]) -> None:
     )
 
 
-class _Pending:
+class PendingChanges:
     """The labels one transaction changed, bumped when it commits."""
 
     def __init__(self) -> None:
@@ -88,7 +88,7 @@ def _mark(connection: BaseDatabaseWrapper, labels: tuple[str, ...]) -> None:
     if pending is None or not any(
         entry[1] is pending for entry in connection.run_on_commit
     ):
-        pending = _Pending()
+        pending = PendingChanges()
         connection._dashboard_pending = pending  # type: ignore[attr-defined]
         connection.on_commit(pending)
     pending.labels.update(labels)

@@ -25,7 +25,7 @@ import teamhub.dashboard.builders  # noqa: F401  (the real charts, registered fi
 from teamhub.core.models import User
 from teamhub.core.roles import Role
 from teamhub.dashboard.charts import CHARTS, Chart, DashboardFilters, chart
-from teamhub.dashboard.freshness import _Pending, changed_labels, versions
+from teamhub.dashboard.freshness import PendingChanges, changed_labels, versions
 from teamhub.people.models import Person, Team
 from tests.factories import InitiativeFactory, PersonFactory, TeamFactory
 
@@ -396,7 +396,9 @@ def test_charts_are_cached_until_the_data_they_depend_on_changes(
         PersonFactory()
         PersonFactory()
         assert _people_shown(client)[0] == built
-        ours = [f for _, f, _ in connection.run_on_commit if isinstance(f, _Pending)]
+        ours = [
+            f for _, f, _ in connection.run_on_commit if isinstance(f, PendingChanges)
+        ]
         assert len(ours) == 1  # one cache write per transaction, not per row
     assert _people_shown(client) == (built + 2, building_queries)
     # So does a bulk update, which sends no signal.
