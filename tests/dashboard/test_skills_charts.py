@@ -462,14 +462,23 @@ def test_single_points_are_lone_experts_weighted_by_criticality(
     filters = DashboardFilters(team_id=team_id, start=ALL.start, end=ALL.end)
     result = single_points(filters=filters, viewer=viewer())
     expected = expected_single_points(in_scope(team))
+    needed = [point for point in expected if point[2] > 0]
     [bars] = result.figure.data
-    assert list(bars.y) == [skill for skill, _h, _w in expected]
-    assert list(bars.x) == [weight for _s, _h, weight in expected]
-    assert list(bars.text) == [holder for _s, holder, _w in expected]
+    assert list(bars.y) == [skill for skill, _h, _w in needed]
+    assert list(bars.x) == [weight for _s, _h, weight in needed]
+    assert list(bars.text) == [holder for _s, holder, _w in needed]
     by_name = {p.name: p for p in org["people"].values()}
     assert list(bars.customdata) == [
         reverse("people:profile", args=[by_name[holder].pk])
-        for _s, holder, _w in expected
+        for _s, holder, _w in needed
+    ]
+    # The skills no current initiative needs are listed under the bars.
+    [(heading, items)] = result.lists
+    assert heading.startswith("Also held by one expert")
+    assert items == [
+        (f"{skill} — {holder}", reverse("people:profile", args=[by_name[holder].pk]))
+        for skill, holder, weight in expected
+        if weight == 0
     ]
     assert [(r["skill"], r["holder"], r["weight"]) for r in result.rows] == expected
 
@@ -483,6 +492,19 @@ def test_single_points_expected_values_by_hand() -> None:
         ("Spark", 4),
         ("PyTorch", 3),
     ]
+
+
+def test_a_lone_expert_no_initiative_needs_is_listed_not_drawn() -> None:
+    build_org()
+    rare = SkillFactory(name="Fortran")
+    holder = PersonFactory()
+    PersonSkillFactory(person=holder, skill=rare, level=5)
+    result = single_points(filters=ALL, viewer=viewer())
+    [bars] = result.figure.data
+    assert "Fortran" not in list(bars.y)
+    [(_heading, items)] = result.lists
+    assert items == [(f"Fortran — {holder.name}", holder.get_absolute_url())]
+    assert {"skill": "Fortran", "holder": holder.name, "weight": 0} in result.rows
 
 
 # -- query counts ------------------------------------------------------------------

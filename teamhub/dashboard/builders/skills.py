@@ -349,8 +349,9 @@ def single_points_rank(points: Sequence[SinglePoint]) -> list[SinglePoint]:
 
 
 def single_points_figure(points: Sequence[SinglePoint]) -> go.Figure:
-    """Return horizontal bars, heaviest on top; customdata holds the holder's URL."""
-    shown = list(points[:MAX_SINGLE_POINTS])
+    """Return horizontal bars of the skills current initiatives need, heaviest on
+    top; customdata holds the holder's URL. (The chart lists the others.)"""
+    shown = [p for p in points if p.weight > 0][:MAX_SINGLE_POINTS]
     figure = go.Figure(
         go.Bar(
             orientation="h",
@@ -386,16 +387,21 @@ def single_points_figure(points: Sequence[SinglePoint]) -> go.Figure:
 )
 def single_points(*, filters: DashboardFilters, viewer: User) -> Chart:
     points = single_points_read(filters)
+    unneeded = [
+        (f"{p.skill} — {p.holder}", p.holder_url) for p in points if p.weight == 0
+    ]
     return Chart(
         key="single_points",
         title="Single points of failure",
         caption=(
             "Skills only one active person holds at expert level, weighted by the "
-            "mission criticality of current initiatives that need them."
+            "mission criticality of current initiatives that need them; click a bar "
+            "for the holder."
         ),
         figure=single_points_figure(points),
         columns=("skill", "holder", "weight"),
         rows=[
             {"skill": p.skill, "holder": p.holder, "weight": p.weight} for p in points
         ],
+        lists=[("Also held by one expert, needed by no current initiative", unneeded)],
     )
