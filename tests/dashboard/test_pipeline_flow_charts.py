@@ -5,7 +5,6 @@ import statistics
 from collections import Counter, defaultdict
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -665,26 +664,6 @@ def test_query_count_is_the_same_at_10_and_200_initiatives(manager, key, team_fi
 # Who sees them -------------------------------------------------------------------
 
 
-@pytest.fixture
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.mark.usefixtures("_fresh_cache")
-@pytest.mark.parametrize(
-    ("role", "status"),
-    [("manager", 200), ("admin", 200), ("data_scientist", 403), ("stakeholder", 403)],
-)
-def test_csv_downloads_per_role(client_as, role, status):
-    client = client_as(role)
-    for key in KEYS:
-        response = client.get(reverse("dashboard:csv", args=[key]))
-        assert response.status_code == status, key
-
-
-@pytest.mark.usefixtures("_fresh_cache")
 @pytest.mark.usefixtures("mix", "history", "boards")
 def test_managers_page_shows_the_charts_and_stakeholders_page_does_not(client_as):
     keys = [c.key for c in client_as("manager").get("/dashboard/").context["charts"]]
