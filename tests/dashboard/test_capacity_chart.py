@@ -151,7 +151,6 @@ def test_capacity_is_registered_for_managers() -> None:
     [
         (None, {"Platform": {"Platform", "Vision"}, "Search": {"Search"}}),
         ("Platform", {"Platform (own members)": {"Platform"}, "Vision": {"Vision"}}),
-        ("Search", {"Search": {"Search"}}),
     ],
 )
 def test_heatmap_is_mean_allocation_per_team_group_and_week(
@@ -165,8 +164,8 @@ def test_heatmap_is_mean_allocation_per_team_group_and_week(
     assert list(heatmap.x) == [monday.isoformat() for monday in MONDAYS]
     assert list(heatmap.y) == sorted(means)
     assert [list(row) for row in heatmap.z] == [means[t] for t in sorted(means)]
-    assert result.columns == ("team", "week", "mean_allocation")
-    assert [(r["team"], r["week"], r["mean_allocation"]) for r in result.rows] == [
+    assert result.columns == ("row", "week", "allocation")
+    assert [(r["row"], r["week"], r["allocation"]) for r in result.rows] == [
         (t, monday.isoformat(), means[t][i])
         for t in sorted(means)
         for i, monday in enumerate(MONDAYS)
@@ -416,7 +415,6 @@ def tree_means(rows: dict[str, set[str]]) -> dict[str, list[float]]:
                 "A · Two": {"A · Two"},
             },
         ),
-        ("A · One", {"A · One": {"A · One"}}),
     ],
 )
 def test_rows_are_the_teams_below_the_filter_each_with_its_sub_teams(
@@ -435,7 +433,7 @@ def test_rows_are_the_teams_below_the_filter_each_with_its_sub_teams(
     assert [list(cells) for cells in heatmap.customdata] == [
         [f"{directory}?team={ids[name]}"] * 12 for name in rows
     ]
-    assert [(r["team"], r["mean_allocation"]) for r in result.rows] == [
+    assert [(r["row"], r["allocation"]) for r in result.rows] == [
         (name, value) for name in rows for value in means[name]
     ]
     # The lists stay per person, over everyone the filter covers.
@@ -454,3 +452,29 @@ def test_rows_are_the_teams_below_the_filter_each_with_its_sub_teams(
     assert over_heading == f"Over-allocated ({len(want)})"
     assert [text.split(":")[0] for text, _url in over] == want
     assert want  # the tree has over-allocated people
+
+
+def test_a_team_without_teams_below_it_shows_each_member() -> None:
+    teams = build_tree()
+    result = capacity(
+        filters=filters_for(teams["A · One"]), viewer=viewer(), today=TODAY
+    )
+    [heatmap] = result.figure.data
+    members = sorted(
+        (username, float(cap))
+        for username, team, cap in TREE_PEOPLE
+        if team == "A · One"
+    )
+    assert list(heatmap.y) == [username for username, _cap in members]
+    assert [list(row) for row in heatmap.z] == [
+        [round(v, 1) for v in weekly_percent(username, cap, TREE_ASSIGNMENTS)]
+        for username, cap in members
+    ]
+    profiles = {
+        p.user.username: reverse("people:profile", args=[p.pk])
+        for p in Person.objects.filter(team=teams["A · One"]).select_related("user")
+    }
+    assert [list(cells) for cells in heatmap.customdata] == [
+        [profiles[username]] * 12 for username, _cap in members
+    ]
+    assert "Each member's allocation" in result.caption

@@ -191,51 +191,66 @@ def member_loads(capacity: Capacity) -> list[Load]:
 
 
 @dataclass(frozen=True)
-class TeamWeeks:
-    groups: list[TeamGroup]  # groups with at least one member with capacity
-    weeks: list[dt.date]
-    mean: list[list[float]]  # [group][week], mean allocation % of the members
+class HeatRow:
+    """A row of the heatmap: a team group, or a person of a team without teams
+    below it."""
+
+    label: str
+    url: str  # what a click on one of its cells opens
+    values: list[float]  # per week, allocation % of capacity
 
 
-def team_weeks(capacity: Capacity, loads: Sequence[Load]) -> TeamWeeks:
+def team_rows(capacity: Capacity, loads: Sequence[Load]) -> list[HeatRow]:
     """Return each group's mean allocation per week over its members, whatever
-    their team in the group's sub-tree (pure)."""
+    their team in the group's sub-tree, for the groups with members (pure)."""
     groups = group_of(capacity.teams)
     by_group: dict[int, list[Load]] = defaultdict(list)
     for load in loads:
         group = groups.get(load.member.team_id)
         if group is not None:
             by_group[group.id].append(load)
-    kept = [group for group in capacity.teams if by_group[group.id]]
-    mean = [
-        [
-            round(
-                sum(load.weekly[i] for load in by_group[group.id])
-                / len(by_group[group.id]),
-                1,
-            )
-            for i in range(len(capacity.weeks))
-        ]
-        for group in kept
-    ]
-    return TeamWeeks(groups=kept, weeks=capacity.weeks, mean=mean)
-
-
-def capacity_figure(grid: TeamWeeks) -> go.Figure:
-    """Return the team groups x weeks heatmap of mean allocation."""
-    weeks = [week.isoformat() for week in grid.weeks]
     directory = reverse("people:directory")
+    return [
+        HeatRow(
+            label=group.name,
+            # The people directory of the row's team (its sub-teams' too).
+            url=f"{directory}?{urlencode({'team': group.id})}",
+            values=[
+                round(
+                    sum(load.weekly[i] for load in by_group[group.id])
+                    / len(by_group[group.id]),
+                    1,
+                )
+                for i in range(len(capacity.weeks))
+            ],
+        )
+        for group in capacity.teams
+        if by_group[group.id]
+    ]
+
+
+def member_rows(loads: Sequence[Load]) -> list[HeatRow]:
+    """Return each person's allocation per week, by name (pure)."""
+    return [
+        HeatRow(
+            label=load.member.name,
+            url=_profile(load.member),
+            values=[round(value, 1) for value in load.weekly],
+        )
+        for load in sorted(loads, key=lambda load: (load.member.name, load.member.id))
+    ]
+
+
+def capacity_figure(weeks: Sequence[dt.date], rows: Sequence[HeatRow]) -> go.Figure:
+    """Return the rows x weeks heatmap of allocation; a click on a cell opens
+    its row's URL."""
+    x = [week.isoformat() for week in weeks]
     figure = go.Figure(
         go.Heatmap(
-            x=weeks,
-            y=[group.name for group in grid.groups],
-            z=grid.mean,
-            # A click on a cell opens the people directory of its row's team
-            # (which lists its sub-teams' people too).
-            customdata=[
-                [f"{directory}?{urlencode({'team': group.id})}"] * len(weeks)
-                for group in grid.groups
-            ],
+            x=x,
+            y=[row.label for row in rows],
+            z=[row.values for row in rows],
+            customdata=[[row.url] * len(x) for row in rows],
             colorscale=ALLOCATION_COLOURS,
             zmin=0,
             zmax=150,
@@ -249,20 +264,20 @@ def capacity_figure(grid: TeamWeeks) -> go.Figure:
             },
             hovertemplate=(
                 "%{y} · week of %{x}<br>"
-                "Mean allocation: %{z:.0f}% of capacity<extra></extra>"
+                "Allocation: %{z:.0f}% of capacity<extra></extra>"
             ),
         )
     )
     figure.update_layout(
         template="plotly_white",
-        height=max(240, 100 + 30 * len(grid.groups)),
+        height=max(240, 100 + 30 * len(rows)),
         margin={"l": 160, "r": 20, "t": 30, "b": 50},
         xaxis={
             "type": "category",
             "title": None,
             "tickmode": "array",
-            "tickvals": weeks,
-            "ticktext": [f"{week:%d %b}" for week in grid.weeks],
+            "tickvals": x,
+            "ticktext": [f"{week:%d %b}" for week in weeks],
         },
         yaxis={"autorange": "reversed", "title": None},
     )
@@ -309,22 +324,38 @@ def capacity(
 ) -> Chart:
     data = capacity_read(filters, today=today or timezone.localdate())
     loads = member_loads(data)
-    grid = team_weeks(data, loads)
-    return Chart(
-        key="capacity",
-        title="Capacity",
-        caption=(
+    # A team with no teams below it shows its people, one row each.
+    per_person = (
+        filters.team_id is not None
+        and len(data.teams) == 1
+        and data.teams[0].team_ids == {filters.team_id}
+    )
+    if per_person:
+        rows = member_rows(loads)
+        caption = (
+            f"Each member's allocation over the next {WEEKS} weeks from today, "
+            "as a share of their capacity (proposed assignments count half); "
+            "click a row for the person; the date range does not apply."
+        )
+    else:
+        rows = team_rows(data, loads)
+        caption = (
             "Mean allocation of the members of each team directly below the "
             f"filter (each with its sub-teams) over the next {WEEKS} weeks from "
             "today, as a share of their capacity (proposed assignments count "
-            "half); the date range does not apply."
-        ),
-        figure=capacity_figure(grid),
-        columns=("team", "week", "mean_allocation"),
+            "half); choose a team without teams below it to see its people; the "
+            "date range does not apply."
+        )
+    return Chart(
+        key="capacity",
+        title="Capacity",
+        caption=caption,
+        figure=capacity_figure(data.weeks, rows),
+        columns=("row", "week", "allocation"),
         rows=[
-            {"team": group.name, "week": week.isoformat(), "mean_allocation": value}
-            for group, row in zip(grid.groups, grid.mean, strict=True)
-            for week, value in zip(grid.weeks, row, strict=True)
+            {"row": row.label, "week": week.isoformat(), "allocation": value}
+            for row in rows
+            for week, value in zip(data.weeks, row.values, strict=True)
         ],
         lists=capacity_lists(loads, data.weeks),
     )
