@@ -88,9 +88,11 @@ def _cache_key(
 ) -> str:
     roles = ",".join(sorted(user_roles(viewer)))
     data = ",".join(data_versions[label] for label in _depends_on(spec))
+    # Shared by everyone with the same roles unless it shows the viewer's own.
+    who = f"{roles}:{viewer.pk}" if spec.per_viewer else roles
     return (
         f"dashboard:{spec.key}:{filters.team_id or ''}:{filters.start.isoformat()}:"
-        f"{filters.end.isoformat()}:{roles}:{viewer.pk}:{data}"
+        f"{filters.end.isoformat()}:{who}:{data}"
     )
 
 

@@ -63,6 +63,9 @@ class ChartSpec:
     roles: tuple[str, ...]  # who sees it (admins see everything)
     build: Builder
     depends_on: tuple[str, ...] = ()  # app or app.Model labels; () = everything
+    # Whether what it shows depends on who looks (beyond their roles): cached
+    # per viewer then, else shared by everyone with the same roles.
+    per_viewer: bool = False
 
 
 CHARTS: dict[str, ChartSpec] = {}
@@ -75,9 +78,10 @@ def chart(
     order: int,
     roles: tuple[str, ...],
     depends_on: tuple[str, ...] = (),
+    per_viewer: bool = False,
 ) -> Callable[[Builder], Builder]:
     def register(build: Builder) -> Builder:
-        CHARTS[key] = ChartSpec(key, title, order, roles, build, depends_on)
+        CHARTS[key] = ChartSpec(key, title, order, roles, build, depends_on, per_viewer)
         return build
 
     return register

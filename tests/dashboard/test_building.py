@@ -4,6 +4,7 @@ its own database connection; the page is the same as when built one by one."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from io import StringIO
 from typing import Any
 from unittest import mock
@@ -58,17 +59,7 @@ def test_charts_built_in_threads_equal_those_built_one_by_one(
 
         return build
 
-    patched = {
-        key: spec.__class__(
-            spec.key,
-            spec.title,
-            spec.order,
-            spec.roles,
-            recording(key),
-            spec.depends_on,
-        )
-        for key, spec in CHARTS.items()
-    }
+    patched = {key: replace(spec, build=recording(key)) for key, spec in CHARTS.items()}
     with mock.patch.dict(CHARTS, patched):
         assert _page(demo) == one_by_one
     assert threads and all(name.startswith("dashboard") for name in threads)
@@ -81,3 +72,27 @@ def test_a_cached_page_builds_nothing(demo: User, settings: Any) -> None:
     with mock.patch("teamhub.dashboard.building._build") as build:
         assert _page(demo) == first
     build.assert_not_called()
+
+
+def test_charts_are_shared_by_viewers_with_the_same_roles_unless_personal(
+    demo: User, settings: Any, make_user: Any
+) -> None:
+    settings.TEAMHUB_DASHBOARD_BUILD_THREADS = 1
+    first, second = make_user("manager"), make_user("manager")
+    _page(first)
+    built: list[str] = []
+    real = {key: spec.build for key, spec in CHARTS.items()}
+
+    def recording(key: str) -> Any:
+        def build(**kwargs: Any) -> Any:
+            built.append(key)
+            return real[key](**kwargs)
+
+        return build
+
+    patched = {key: replace(spec, build=recording(key)) for key, spec in CHARTS.items()}
+    with mock.patch.dict(CHARTS, patched):
+        _page(second)
+    # Only the charts showing the viewer's own data are built again.
+    assert built == [s.key for s in charts_for(second) if s.per_viewer]
+    assert built == ["signoffs"]

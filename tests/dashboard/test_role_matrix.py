@@ -43,6 +43,11 @@ def test_every_chart_says_who_sees_it() -> None:
     assert set(CHARTS) == set(WHO_SEES)
 
 
+def test_every_chart_names_the_data_it_depends_on() -> None:
+    """So a write elsewhere (a sync run's activity) leaves it in the cache."""
+    assert [key for key, spec in CHARTS.items() if not spec.depends_on] == []
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_sees_its_charts_and_nothing_else(

@@ -356,7 +356,13 @@ def activity_figure(
     return figure
 
 
-@chart("activity", title="Activity", order=60, roles=(Role.MANAGER,))
+@chart(
+    "activity",
+    title="Activity",
+    order=60,
+    roles=(Role.MANAGER,),
+    depends_on=("integrations", "people"),
+)
 def activity(*, filters: DashboardFilters, viewer: User) -> Chart:
     counts, groups = weekly_activity(
         team_id=filters.team_id, start=filters.start, end=filters.end

@@ -318,7 +318,13 @@ def capacity_lists(
     ]
 
 
-@chart("capacity", title="Capacity", order=30, roles=(Role.MANAGER,))
+@chart(
+    "capacity",
+    title="Capacity",
+    order=30,
+    roles=(Role.MANAGER,),
+    depends_on=("people", "initiatives"),
+)
 def capacity(
     *, filters: DashboardFilters, viewer: User, today: dt.date | None = None
 ) -> Chart:

@@ -231,7 +231,13 @@ def _goals_list(goals: Sequence[GoalMatch]) -> list[tuple[str, str]]:
     ]
 
 
-@chart("outcomes", title="Initiative outcomes", order=70, roles=(Role.MANAGER,))
+@chart(
+    "outcomes",
+    title="Initiative outcomes",
+    order=70,
+    roles=(Role.MANAGER,),
+    depends_on=("initiatives", "people", "staffing"),
+)
 def outcomes(*, filters: DashboardFilters, viewer: User) -> Chart:
     data = outcomes_data(team_id=filters.team_id, start=filters.start, end=filters.end)
     rows = [

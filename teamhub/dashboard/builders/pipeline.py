@@ -185,7 +185,13 @@ def _quiet_list(quiet: Sequence[QuietInitiative], total: int) -> list[tuple[str,
     return items
 
 
-@chart("pipeline", title="Initiative pipeline", order=40, roles=(Role.MANAGER,))
+@chart(
+    "pipeline",
+    title="Initiative pipeline",
+    order=40,
+    roles=(Role.MANAGER,),
+    depends_on=("initiatives", "integrations", "people"),
+)
 def pipeline(*, filters: DashboardFilters, viewer: User) -> Chart:
     data = pipeline_data(team_id=filters.team_id)
     rows = [

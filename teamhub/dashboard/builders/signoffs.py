@@ -197,6 +197,8 @@ def _caption(approval_days: Sequence[float], mine: bool) -> str:
     title="Sign-offs",
     order=50,
     roles=(Role.MANAGER, Role.STAKEHOLDER),
+    depends_on=("requirements", "initiatives", "people", "core"),
+    per_viewer=True,
 )
 def signoffs(*, filters: DashboardFilters, viewer: User) -> Chart:
     # Managers (and admins) see every request; a stakeholder those waiting for them.

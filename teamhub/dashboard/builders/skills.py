@@ -236,6 +236,7 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
     title="Skill coverage and gaps",
     order=10,
     roles=(Role.MANAGER,),
+    depends_on=("people", "staffing", "initiatives"),
 )
 def skill_coverage(*, filters: DashboardFilters, viewer: User) -> Chart:
     coverage = skill_coverage_read(filters)
@@ -384,6 +385,7 @@ def single_points_figure(points: Sequence[SinglePoint]) -> go.Figure:
     title="Single points of failure",
     order=20,
     roles=(Role.MANAGER,),
+    depends_on=("people", "staffing", "initiatives"),
 )
 def single_points(*, filters: DashboardFilters, viewer: User) -> Chart:
     points = single_points_read(filters)

@@ -250,6 +250,7 @@ ALLOCATION_COLUMNS = ("week", "initiative", "title", "status", "allocation", "ca
     order=110,
     roles=(Role.DATA_SCIENTIST,),
     depends_on=("initiatives", "people"),
+    per_viewer=True,
 )
 def my_allocations(*, filters: DashboardFilters, viewer: User) -> Chart:
     data = my_allocations_data(viewer, today=timezone.localdate())

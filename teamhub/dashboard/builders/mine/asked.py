@@ -166,6 +166,7 @@ SIGNOFF_COLUMNS = (
     order=130,
     roles=(Role.DATA_SCIENTIST,),
     depends_on=("requirements", "initiatives"),
+    per_viewer=True,
 )
 def my_signoffs(*, filters: DashboardFilters, viewer: User) -> Chart:
     today = timezone.localdate()

@@ -180,6 +180,7 @@ def _need_text(goal: Goal, need: Need) -> str:
     order=120,
     roles=(Role.DATA_SCIENTIST,),
     depends_on=("people", "staffing", "initiatives"),
+    per_viewer=True,
 )
 def my_goals(*, filters: DashboardFilters, viewer: User) -> Chart:
     data = my_goals_data(viewer)
