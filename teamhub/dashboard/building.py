@@ -69,7 +69,9 @@ class Built:
 
     @property
     def empty(self) -> bool:
-        return not self.rows and not any(
+        """Whether the figure has nothing to draw (its CSV and lists may still
+        hold rows, e.g. lone experts no initiative needs)."""
+        return not any(
             len(trace.get(name) or ())
             for trace in self.figure.get("data", ())
             for name in DATA_ATTRIBUTES

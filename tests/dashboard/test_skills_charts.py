@@ -202,6 +202,13 @@ def test_charts_are_registered_for_managers() -> None:
     assert CHARTS["skill_coverage"].roles == ("manager",)
 
 
+def row_labels(figure: Any, trace: Any) -> list[str]:
+    """A heatmap trace's row labels: its y positions named by the axis."""
+    axis = figure.layout.yaxis
+    names = dict(zip(axis.tickvals, axis.ticktext, strict=True))
+    return [names[y] for y in trace.y]
+
+
 @pytest.mark.parametrize("tree", [TEAMS, FLAT], ids=["tree", "flat"])
 @pytest.mark.parametrize("team", [None, "Platform", "Search", "Vision"])
 def test_coverage_heatmap_counts_people_at_3_plus_and_open_demand(
@@ -222,11 +229,11 @@ def test_coverage_heatmap_counts_people_at_3_plus_and_open_demand(
     expected_skills = {s for _t, s in supply} | set(demand)
     assert set(skills) == expected_skills
     labels = [label for label, _link, _teams in rows]
-    assert list(supply_trace.y) == labels
+    assert row_labels(result.figure, supply_trace) == labels
     assert [list(row) for row in supply_trace.z] == [
         [supply.get((label, s), 0) for s in skills] for label in labels
     ]
-    assert list(demand_trace.y) == [DEMAND_LABEL]
+    assert row_labels(result.figure, demand_trace) == [DEMAND_LABEL]
     assert list(demand_trace.z[0]) == [demand.get(s, 0) for s in skills]
     # Columns are the skills with most demand + supply first.
     totals = [
@@ -240,9 +247,10 @@ def test_flat_teams_keep_one_row_per_team_with_its_own_numbers() -> None:
     build_org(FLAT)
     result = skill_coverage(filters=ALL, viewer=viewer())
     _demand, supply_trace = result.figure.data
-    assert list(supply_trace.y) == ["Platform", "Search", "Vision"]
+    labels = row_labels(result.figure, supply_trace)
+    assert labels == ["Platform", "Search", "Vision"]
     skills = list(supply_trace.x)
-    by_team = dict(zip(supply_trace.y, supply_trace.z, strict=True))
+    by_team = dict(zip(labels, supply_trace.z, strict=True))
     assert by_team["Vision"][skills.index("PyTorch")] == 2  # ben and cem
     assert by_team["Platform"][skills.index("PyTorch")] == 1  # ana
     assert by_team["Search"][skills.index("Spark")] == 1  # dia (eve has left)
@@ -257,8 +265,8 @@ def test_coverage_cells_open_the_prefilled_skill_search(team: str | None) -> Non
     demand_trace, supply_trace = result.figure.data
     skills = list(supply_trace.x)
     links = {label: link for label, link, _teams in expected_rows(team)}
-    assert list(supply_trace.y) == list(links)
-    for row, label in enumerate(supply_trace.y):
+    assert row_labels(result.figure, supply_trace) == list(links)
+    for row, label in enumerate(row_labels(result.figure, supply_trace)):
         for column, skill in enumerate(skills):
             url = supply_trace.customdata[row][column]
             assert url.startswith("/people/search/?")
@@ -372,7 +380,8 @@ def tree_chart(
 
 def heatmap(result: Any) -> tuple[list[str], dict[str, list[int]], list[int]]:
     demand_trace, supply_trace = result.figure.data
-    rows = {y: list(z) for y, z in zip(supply_trace.y, supply_trace.z, strict=True)}
+    labels = row_labels(result.figure, supply_trace)
+    rows = {y: list(z) for y, z in zip(labels, supply_trace.z, strict=True)}
     return list(supply_trace.x), rows, list(demand_trace.z[0])
 
 

@@ -350,6 +350,31 @@ def test_a_chart_without_data_shows_an_empty_state(
     assert 'data-figure="chart-test_waiting-data"' not in html
 
 
+def test_an_empty_figure_shows_the_empty_state_and_still_its_rows_and_lists(
+    client_as: Callable[..., Client],
+) -> None:
+    def rows_only(*, filters: DashboardFilters, viewer: User) -> Chart:
+        return Chart(
+            key="test_waiting",
+            title="Waiting for you",
+            caption="Rows, nothing to draw.",
+            figure=go.Figure(go.Bar(x=[], y=[])),
+            columns=("what",),
+            rows=[{"what": "lone"}],
+            lists=[("Listed", [("Lone expert", "/people/")])],
+        )
+
+    CHARTS["test_waiting"] = replace(CHARTS["test_waiting"], build=rows_only)
+    client = client_as("stakeholder")
+    html = client.get(URL).content.decode()
+    assert "No data for these filters." in html
+    assert 'data-figure="chart-test_waiting-data"' not in html
+    assert '<a href="/people/">Lone expert</a>' in html
+    response = client.get("/dashboard/test_waiting.csv")
+    csv_text = b"".join(response.streaming_content).decode()
+    assert csv_text.splitlines() == ["what", "lone"]
+
+
 def test_click_on_a_point_with_a_url_opens_it(
     client_as: Callable[..., Client],
 ) -> None:

@@ -177,11 +177,15 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
     skill_urls = [
         skill_search_url(name, level=PRACTITIONER, base=base) for name in names
     ]
+    # Rows at numeric positions (0 the demand, then the teams) labelled by the
+    # axis: plotly.js misplaces a one-row heatmap on a category axis another
+    # heatmap shares (the row is drawn below its label).
+    positions = list(range(1, len(team_names) + 1))
     figure = go.Figure()
     figure.add_trace(
         go.Heatmap(
             x=names,
-            y=[DEMAND_LABEL],
+            y=[0],
             z=[grid.demand],
             customdata=[skill_urls],
             colorscale=DEMAND_COLOURS,
@@ -197,7 +201,7 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
     figure.add_trace(
         go.Heatmap(
             x=names,
-            y=team_names,
+            y=positions,
             z=grid.supply,
             # skill_search_url(name, level=PRACTITIONER, team_id=group.id) for
             # every cell, each skill's part encoded once (a group adds "&team=").
@@ -205,6 +209,7 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
                 [f"{url}&{query}" for url in skill_urls]
                 for query in (urlencode({"team": group.id}) for group in grid.groups)
             ],
+            hovertext=[[name] * len(names) for name in team_names],
             colorscale=SUPPLY_COLOURS,
             zmin=0,
             colorbar={"title": {"text": "People ≥ 3"}, "thickness": 12},
@@ -212,7 +217,7 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
             xgap=2,
             ygap=2,
             name="People at level ≥ 3",
-            hovertemplate="%{y} · %{x}: %{z} at level 3 or more<extra></extra>",
+            hovertemplate="%{hovertext} · %{x}: %{z} at level 3 or more<extra></extra>",
         )
     )
     rows = len(team_names) + 1
@@ -222,9 +227,12 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
         margin={"l": 160, "r": 20, "t": 30, "b": 120},
         xaxis={"tickangle": -45, "side": "bottom", "title": None},
         yaxis={
-            "categoryorder": "array",
-            "categoryarray": [DEMAND_LABEL, *team_names],
+            "tickmode": "array",
+            "tickvals": [0, *positions],
+            "ticktext": [DEMAND_LABEL, *team_names],
             "autorange": "reversed",
+            "showgrid": False,
+            "zeroline": False,
             "title": None,
         },
     )
