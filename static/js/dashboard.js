@@ -5,23 +5,9 @@
   "use strict";
   if (typeof Plotly === "undefined") { return; }
 
-  // A heatmap's point.customdata is wrong when its category axis also holds
-  // another trace's categories (plotly.js indexes it by the axis' category
-  // position, not the trace's row): look the cell up by its own x and y.
-  function heatmapCustomdata(point) {
-    var trace = point.data || {};
-    var rows = trace.customdata, ys = trace.y, xs = trace.x;
-    if (trace.type !== "heatmap" || !Array.isArray(rows) || !Array.isArray(ys) || !Array.isArray(xs)) {
-      return point.customdata;
-    }
-    var row = ys.indexOf(point.y), col = xs.indexOf(point.x);
-    if (row < 0 || col < 0 || !Array.isArray(rows[row])) { return point.customdata; }
-    return rows[row][col];
-  }
-
   // A site-relative URL only: "/people/search/?..." yes, "//elsewhere" no.
   function urlOf(point) {
-    var data = point && heatmapCustomdata(point);
+    var data = point && point.customdata;
     if (Array.isArray(data)) {
       data = data.filter(function (item) { return typeof item === "string"; })[0];
     }

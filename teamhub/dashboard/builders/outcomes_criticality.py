@@ -13,8 +13,9 @@ from django.db.models.functions import TruncQuarter
 
 from teamhub.core.models import User
 from teamhub.core.roles import Role
+from teamhub.dashboard.boards import criticality_links
 from teamhub.dashboard.builders.outcomes import FINISHED, PARTIAL_WEIGHT
-from teamhub.dashboard.builders.pipeline import CRITICALITY_COLOURS, _board_links
+from teamhub.dashboard.builders.pipeline import CRITICALITY_COLOURS
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
 from teamhub.dashboard.teams import team_ids_in_scope
 from teamhub.initiatives.models import Initiative, MissionCriticality, Outcome
@@ -72,7 +73,7 @@ def outcomes_by_criticality_data(
         )
         for row in counts
     ]
-    return CriticalityData(quarters=quarters, links=_board_links(team_id))
+    return CriticalityData(quarters=quarters, links=criticality_links(team_id))
 
 
 # Figure (no ORM) ----------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -14,10 +13,10 @@ from django.utils import timezone
 
 from teamhub.core.models import User
 from teamhub.core.roles import Role
+from teamhub.dashboard.boards import criticality_links
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
 from teamhub.dashboard.teams import team_ids_in_scope
 from teamhub.initiatives.models import (
-    Board,
     Card,
     CardEvent,
     Initiative,
@@ -64,29 +63,6 @@ def _initiatives(team_ids: set[int] | None, include_retired: bool) -> Q:
     return condition
 
 
-def _board_links(team_id: int | None) -> dict[int, str]:
-    """Return, per criticality, the board showing those initiatives: the team's
-    own board, else a portfolio board filtered by team, else the board list."""
-    boards = list(Board.objects.order_by("name", "id").values_list("pk", "team_id"))
-    own = next((pk for pk, team in boards if team_id and team == team_id), None)
-    portfolio = next((pk for pk, team in boards if team is None), None)
-    links: dict[int, str] = {}
-    for level in MissionCriticality.values:
-        if own is not None:
-            url = reverse("initiatives:board", args=[own])
-            query = {"criticality": level}
-        elif portfolio is not None:
-            url = reverse("initiatives:board", args=[portfolio])
-            query = {"criticality": level}
-            if team_id:
-                query = {"team": team_id, "criticality": level}
-        else:
-            links[level] = reverse("initiatives:boards")
-            continue
-        links[level] = f"{url}?{urlencode(query)}"
-    return links
-
-
 def pipeline_data(
     *,
     team_id: int | None,
@@ -126,7 +102,7 @@ def pipeline_data(
         counts=counts,
         quiet=quiet,
         quiet_total=len(quiet_rows),
-        links=_board_links(team_id),
+        links=criticality_links(team_id),
     )
 
 

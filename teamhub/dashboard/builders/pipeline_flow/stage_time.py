@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from teamhub.core.models import User
 from teamhub.core.roles import Role
+from teamhub.dashboard.boards import BoardTarget, board_target
 from teamhub.dashboard.builders.pipeline import STAGE_LABELS, STAGE_ORDER
-from teamhub.dashboard.builders.pipeline_flow.common import BoardTarget, board_target
 from teamhub.dashboard.charts import Chart, DashboardFilters, chart
 from teamhub.dashboard.teams import team_ids_in_scope
 from teamhub.initiatives.models import CardEvent, Column, Stage

@@ -1,4 +1,4 @@
-"""Where the pipeline flow charts lead: the board showing a team's initiatives."""
+"""Where initiative charts lead: the board showing a team's initiatives."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from teamhub.initiatives.models import Board
+from teamhub.initiatives.models import Board, MissionCriticality
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,11 @@ def board_target(team_id: int | None) -> BoardTarget:
         query: dict[str, str | int] = {"team": team_id} if team_id else {}
         return BoardTarget(reverse("initiatives:board", args=[portfolio]), query, True)
     return BoardTarget(reverse("initiatives:boards"), {}, False)
+
+
+def criticality_links(team_id: int | None) -> dict[int, str]:
+    """Return, per mission criticality, that board filtered to it (one query)."""
+    target = board_target(team_id)
+    return {
+        level: target.link(criticality=level) for level in MissionCriticality.values
+    }
