@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from celery.result import _set_task_join_will_block
+from django.db import connection
+from django.db.backends.signals import connection_created
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -175,6 +178,39 @@ def celery_worker(redis_url: str, transactional_db: Any) -> Iterator[Any]:
     Tasks are sent through the broker exactly as in production; the worker shares the
     test database with the test.
     """
+    with _sqlite_reads_take_no_table_locks():
+        yield from _running_worker(redis_url)
+
+
+@contextlib.contextmanager
+def _sqlite_reads_take_no_table_locks() -> Iterator[None]:
+    """Let the test and the worker thread share SQLite's in-memory test database.
+
+    That database runs in shared-cache mode, where a connection reading a table holds a
+    table lock that makes another connection's write fail at once with "database table
+    is locked" (busy_timeout does not apply). In read-uncommitted mode a reader takes no
+    table locks, so the test polling a row never fails the worker's write, nor the
+    other way round. PostgreSQL needs none of this.
+    """
+
+    def read_uncommitted(db: Any, on: bool = True) -> None:
+        if db.vendor == "sqlite":
+            with db.cursor() as cursor:
+                cursor.execute(f"PRAGMA read_uncommitted = {int(on)}")
+
+    def on_connection_created(connection: Any, **kwargs: Any) -> None:
+        read_uncommitted(connection)
+
+    connection_created.connect(on_connection_created, weak=False)
+    read_uncommitted(connection)
+    try:
+        yield
+    finally:
+        connection_created.disconnect(on_connection_created)
+        read_uncommitted(connection, on=False)
+
+
+def _running_worker(redis_url: str) -> Iterator[Any]:
     from celery.contrib.testing.worker import start_worker
 
     previous = {

@@ -4,7 +4,6 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
@@ -17,19 +16,13 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.redis]
 def wait_for_import(client: Client, skill_import: SkillImport) -> SkillImport:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        try:
-            skill_import.refresh_from_db()
-            if skill_import.status in (
-                SkillImport.Status.SUCCEEDED,
-                SkillImport.Status.FAILED,
-            ):
-                return skill_import
-            client.get(reverse("people:import_status", args=[skill_import.pk]))
-        except OperationalError as error:
-            # SQLite's shared in-memory test database refuses a read while the
-            # worker thread writes ("table is locked") instead of waiting.
-            if "locked" not in str(error):
-                raise
+        skill_import.refresh_from_db()
+        if skill_import.status in (
+            SkillImport.Status.SUCCEEDED,
+            SkillImport.Status.FAILED,
+        ):
+            return skill_import
+        client.get(reverse("people:import_status", args=[skill_import.pk]))
         time.sleep(0.2)
     raise AssertionError(f"import still {skill_import.status} after 30 s")
 
