@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from teamhub.core.models import User
@@ -34,12 +35,14 @@ from teamhub.integrations.models import (
 from teamhub.integrations.runs import Connection
 from teamhub.integrations.services_connections import (
     MappingRow,
+    connection_delete,
     git_repository_create,
     git_repository_update,
     jira_connection_create,
     jira_connection_update,
     url_redacted,
 )
+from teamhub.staffing.receivers import staffing_mark_stale
 
 
 def _secret_input(label: str) -> forms.CharField:
@@ -246,6 +249,20 @@ class _ConnectionAdmin(admin.ModelAdmin):
         form.actor = _actor(request)  # a new class per call: safe to set
         return form
 
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Any | None = None
+    ) -> bool:
+        return super().has_delete_permission(request, obj) and user_has_role(
+            request.user, Role.ADMIN
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        connection_delete(actor=_actor(request), connection=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for connection in queryset:
+            connection_delete(actor=_actor(request), connection=connection)
+
     def save_model(
         self, request: HttpRequest, obj: Any, form: Any, change: bool
     ) -> None:
@@ -388,3 +405,13 @@ class SkillEvidenceAdmin(admin.ModelAdmin):
     search_fields = ("reason", "skill__name")
     raw_id_fields = ("person", "skill", "event")
     list_select_related = ("person__user", "skill")
+
+    # Deleting evidence sends no signal (staffing.receivers): open requests must
+    # still learn that a skill's backing changed.
+    def delete_model(self, request: HttpRequest, obj: SkillEvidence) -> None:
+        super().delete_model(request, obj)
+        staffing_mark_stale()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        staffing_mark_stale()

@@ -1,6 +1,6 @@
 """Writes to connections: Jira connections (with their initiative mappings) and
-Git repositories. Admins only; audited; secrets are encrypted and never logged
-(the audit log records only that a secret changed)."""
+Git repositories, and their deletion. Admins only; audited; secrets are
+encrypted and never logged (the audit log records only that a secret changed)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from teamhub.core.services import audit_record
 from teamhub.initiatives.models import Initiative
 from teamhub.integrations.models import GitRepository, JiraConnection, JiraMapping
 from teamhub.integrations.runs import Connection
+from teamhub.staffing.receivers import staffing_mark_stale
 
 # A branch name we hand to git: no options, no spaces, no revision syntax.
 BRANCH = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/+-]{1,200}$")
@@ -343,3 +344,27 @@ def git_repository_update(
             data={"changed": sorted(changed)},
         )
     return repository
+
+
+@transaction.atomic
+def connection_delete(*, actor: User, connection: Connection) -> int:
+    """Delete a Jira connection or Git repository with everything synced from it
+    (sync runs, activity events and the skill evidence drawn from them); audited
+    with what went. Return how many activity events were deleted."""
+    _require_admin(actor)
+    model = type(connection)
+    connection = model.objects.select_for_update().get(pk=connection.pk)
+    events = connection.events.count()
+    if isinstance(connection, JiraConnection):
+        verb, where = "jira_connection.deleted", connection.base_url
+    else:
+        verb, where = "git_repository.deleted", connection.url
+    audit_record(
+        actor=actor,
+        verb=verb,
+        target=connection,
+        data={"url": url_redacted(where), "events": events},
+    )
+    connection.delete()
+    staffing_mark_stale()  # its evidence went with its events
+    return events

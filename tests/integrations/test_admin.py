@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,9 +22,11 @@ from teamhub.integrations.models import (
     SkillEvidenceRule,
     SyncRun,
 )
-from teamhub.integrations.services_connections import url_redacted
+from teamhub.integrations.services_connections import connection_delete, url_redacted
+from teamhub.staffing.models import StaffingRequest
 from tests.factories import InitiativeFactory, PersonFactory, SkillFactory
 from tests.integrations.test_runs import TOKEN, make_git, make_jira
+from tests.staffing.builders import request_build
 
 pytestmark = pytest.mark.django_db
 
@@ -417,3 +420,95 @@ def test_mapping_rules_are_read_only_outside_their_connection(client_as):
     assert change.status_code == 403
     mapping.refresh_from_db()
     assert mapping.value == "ML"
+
+
+def recomputed_requests():
+    """Open requests computed since (tasks run eagerly here: a request marked stale
+    is recomputed on commit)."""
+    return set(
+        StaffingRequest.objects.filter(computed_at__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def test_deleting_a_repository_in_the_admin_takes_its_activity_and_is_audited(
+    client_as, one_of_each, django_capture_on_commit_callbacks
+):
+    _, git = one_of_each
+    other = make_git(name="other")
+    kept = ActivityEvent.objects.create(
+        source="git",
+        kind="commit",
+        external_id="2:def",
+        git=other,
+        occurred_at=timezone.now(),
+    )
+    staffing_request = request_build()
+    client = client_as("admin")
+    url = reverse("admin:integrations_gitrepository_delete", args=[git.pk])
+    assert client.get(url).status_code == 200  # the confirmation page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not GitRepository.objects.filter(pk=git.pk).exists()
+    assert list(ActivityEvent.objects.filter(source="git")) == [kept]
+    assert not SkillEvidence.objects.exists()  # drawn from the deleted commit
+    [event] = audit_events("git_repository.deleted")
+    assert event.data == {
+        "url": "https://bot:***@git.example/ml/models.git",
+        "events": 1,
+    }
+    assert event.target_repr == "models"
+    assert recomputed_requests() == {staffing_request.pk}  # its evidence is gone
+
+
+def test_deleting_jira_connections_in_bulk_audits_each(client_as):
+    first, second = make_jira("First"), make_jira("Second")
+    client = client_as("admin")
+
+    response = client.post(
+        reverse("admin:integrations_jiraconnection_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [first.pk, second.pk],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 302
+    assert not JiraConnection.objects.exists()
+    events = audit_events("jira_connection.deleted")
+    assert sorted(e.target_repr for e in events) == ["First", "Second"]
+    assert all(e.data["url"] == "https://acme.atlassian.net" for e in events)
+
+
+def test_only_admins_delete_connections(make_user):
+    git = make_git()
+    manager = make_user("manager")
+
+    with pytest.raises(PermissionDenied):
+        connection_delete(actor=manager, connection=git)
+
+    assert GitRepository.objects.filter(pk=git.pk).exists()
+    assert audit_events("git_repository.deleted") == []
+
+
+def test_deleting_evidence_in_the_admin_recomputes_open_requests(
+    client_as, one_of_each, django_capture_on_commit_callbacks
+):
+    staffing_request = request_build()
+    evidence = SkillEvidence.objects.get()
+    client = client_as("admin")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:integrations_skillevidence_delete", args=[evidence.pk]),
+            {"post": "yes"},
+        )
+
+    assert response.status_code == 302
+    assert not SkillEvidence.objects.exists()
+    assert recomputed_requests() == {staffing_request.pk}
