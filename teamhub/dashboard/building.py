@@ -47,6 +47,7 @@ class Built:
     columns: list[str]
     rows: list[dict[str, Any]]
     lists: list[tuple[str, list[tuple[str, str]]]]
+    empty_text: str = "No data for these filters."
 
     @property
     def data_id(self) -> str:
@@ -150,4 +151,5 @@ def _build(spec: ChartSpec, filters: DashboardFilters, viewer: User) -> Built:
         columns=list(chart.columns),
         rows=[dict(row) for row in chart.rows],
         lists=[(heading, list(items)) for heading, items in chart.lists],
+        empty_text=chart.empty_text,
     )

@@ -50,6 +50,8 @@ class Chart:
     rows: Sequence[dict[str, Any]] = ()
     # Lists shown under the figure, e.g. the largest gaps: (heading, [(text, url)]).
     lists: Sequence[tuple[str, Sequence[tuple[str, str]]]] = field(default_factory=list)
+    # Shown instead of a figure with nothing to draw.
+    empty_text: str = "No data for these filters."
 
 
 Builder = Callable[..., Chart]

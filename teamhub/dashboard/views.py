@@ -58,8 +58,8 @@ def _page_intro(user: User) -> dict[str, Any]:
         }
     return {
         "heading": "My dashboard",
-        "intro": "Your allocations, learning goals and the sign-offs you asked for. "
-        + CLICK_AND_DOWNLOAD,
+        "intro": "The sign-offs waiting for you, your allocations, learning goals "
+        "and the sign-offs you asked for. " + CLICK_AND_DOWNLOAD,
         "team_filter": False,
     }
 

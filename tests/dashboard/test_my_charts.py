@@ -614,13 +614,34 @@ def test_a_stakeholder_sees_exactly_the_requests_waiting_for_them(asked):
         assert {int(x["request_id"]) for x in lines} == ids
 
 
+def test_a_scientist_asked_to_sign_sees_it_waiting_for_them(world, asked):
+    (ann, _, _), r = asked
+    ada, bob = world["ada"], world["bob"]
+    mine = make_request(ada, world["bare"], [bob, ann], age=6, title="Mine")
+
+    response = login(bob).get(reverse("dashboard:index"))
+
+    built = {chart.key: chart for chart in response.context["charts"]}
+    waiting = built["signoffs"]
+    assert waiting.title == "Sign-offs waiting for you"
+    assert [row["request_id"] for row in waiting.rows] == [mine.pk]
+    # What Bob asked others to sign stays in his own chart.
+    assert [row["request_id"] for row in built["my_signoffs"].rows] == [r["bob"].pk]
+    # Ada, who asked, has nothing waiting for her: no bars, the empty state.
+    html = login(ada).get(reverse("dashboard:index")).content.decode()
+    section = html.split('data-chart="signoffs"')[1].split("</section>")[0]
+    assert 'data-testid="empty">Nothing is waiting for your sign-off.' in section
+    assert "Waiting for you" in section
+    assert signoffs(filters=FILTERS, viewer=ada).rows == []
+
+
 # -- who sees what ----------------------------------------------------------------
 
 
 def test_a_scientist_gets_403_on_every_managers_chart_csv(client_as):
     client = client_as("data_scientist")
     others = [k for k, spec in CHARTS.items() if "data_scientist" not in spec.roles]
-    assert {"capacity", "pipeline", "signoffs", "outcomes", "activity"} <= set(others)
+    assert {"capacity", "pipeline", "outcomes", "activity"} <= set(others)
     for key in others:
         assert client.get(reverse("dashboard:csv", args=[key])).status_code == 403, key
 

@@ -23,7 +23,7 @@ WHO_SEES: dict[str, set[str]] = {
     "stage_time": MANAGERS,
     "wip": MANAGERS,
     "value_trends": MANAGERS,
-    "signoffs": {"manager", "stakeholder"},
+    "signoffs": {"manager", "stakeholder", "data_scientist"},
     "activity": MANAGERS,
     "activity_initiatives": MANAGERS,
     "outcomes": MANAGERS,

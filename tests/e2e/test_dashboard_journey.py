@@ -104,7 +104,7 @@ def test_manager_opens_the_dashboard_and_clicks_through_to_the_search(
     [
         (
             "scientist",
-            ["my_allocations", "my_goals", "my_signoffs"],
+            ["signoffs", "my_allocations", "my_goals", "my_signoffs"],
             "dashboard-scientist.png",
         ),
         ("stakeholder", ["signoffs"], None),

@@ -139,17 +139,19 @@ def signoff_data(
 
 def signoffs_figure(*, ages: Sequence[int], url: str) -> go.Figure:
     """Return a histogram of open requests by age bucket; a click on a bar
-    opens ``url`` (the list of those requests)."""
+    opens ``url`` (the list of those requests). Without open requests it has
+    nothing to draw (the page shows its empty state)."""
     labels = [label for label, _, _ in AGE_BUCKETS]
     counts = dict.fromkeys(labels, 0)
     for age in ages:
         counts[age_bucket(age)] += 1
+    drawn = labels if ages else []
     figure = go.Figure(
         go.Bar(
-            x=labels,
-            y=[counts[label] for label in labels],
+            x=drawn,
+            y=[counts[label] for label in drawn],
             marker={"color": BAR_COLOUR},
-            customdata=[url] * len(labels),
+            customdata=[url] * len(drawn),
             hovertemplate="Open for %{x}: %{y} requests<extra></extra>",
         )
     )
@@ -196,12 +198,13 @@ def _caption(approval_days: Sequence[float], mine: bool) -> str:
     "signoffs",
     title="Sign-offs",
     order=50,
-    roles=(Role.MANAGER, Role.STAKEHOLDER),
+    roles=(Role.MANAGER, Role.STAKEHOLDER, Role.DATA_SCIENTIST),
     depends_on=("requirements", "initiatives", "people", "core"),
     per_viewer=True,
 )
 def signoffs(*, filters: DashboardFilters, viewer: User) -> Chart:
-    # Managers (and admins) see every request; a stakeholder those waiting for them.
+    # Managers (and admins) see every request; stakeholders and data scientists
+    # those waiting for their own sign-off.
     mine = not user_has_role(viewer, Role.MANAGER)
     data = signoff_data(
         team_id=filters.team_id,
@@ -233,7 +236,7 @@ def signoffs(*, filters: DashboardFilters, viewer: User) -> Chart:
     ]
     return Chart(
         key="signoffs",
-        title="Sign-offs",
+        title="Sign-offs waiting for you" if mine else "Sign-offs",
         caption=_caption(data.approval_days, mine),
         figure=signoffs_figure(ages=[item.age_days for item in data.open], url=url),
         columns=("request_id", "document", "age_days", "status"),
@@ -247,4 +250,9 @@ def signoffs(*, filters: DashboardFilters, viewer: User) -> Chart:
             for item in data.open
         ],
         lists=[(heading, items)],
+        empty_text=(
+            "Nothing is waiting for your sign-off."
+            if mine
+            else "No sign-off request is open for these filters."
+        ),
     )
