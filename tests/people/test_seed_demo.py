@@ -572,6 +572,25 @@ def test_requirement_documents_show_every_sign_off_state(org):
     assert {item.standing for item in inbox} == {"waiting", "stale"}
 
 
+def test_demo_sign_offs_happened_over_past_days(org):
+    """So the dashboard shows requests of several ages and a real time to
+    approval: asked in the past, each answer after the request, before now."""
+    from django.utils import timezone
+
+    from teamhub.requirements.models import SignOffRequest
+
+    now = timezone.now()
+    requests = list(SignOffRequest.objects.prefetch_related("signoffs", "version"))
+    assert len({(now - r.created).days for r in requests}) == len(requests) > 1
+    for request in requests:
+        first = request.doc.versions.order_by("number").first()
+        assert first.created < request.created < now
+        answers = [s.signed_at for s in request.signoffs.all()]
+        assert all(request.created < at <= now for at in answers)
+        assert request.due is None or request.due > request.created.date()
+        assert all(at - request.created >= dt.timedelta(days=1) for at in answers)
+
+
 def test_the_demo_scientist_asks_sign_off_on_their_own_initiatives(org):
     from teamhub.requirements.models import SignOffRequest
 

@@ -8,7 +8,7 @@ from teamhub.core.models import User
 from teamhub.initiatives.models import Initiative, Stage
 from teamhub.initiatives.permissions import can_work_on_initiative
 from teamhub.people.demo.data import DEMO_PASSWORD
-from teamhub.requirements.models import SignOffRequest
+from teamhub.requirements.models import DocVersion, SignOff, SignOffRequest
 from teamhub.requirements.services import doc_create, doc_version_create
 from teamhub.requirements.services_signoff import (
     signoff_decide,
@@ -42,6 +42,38 @@ DUE_IN_DAYS = {
     "changes_requested": 14,
     "withdrawn": 10,
 }
+
+# When each request was made (days ago) and the days between its answers, so the
+# dashboard shows requests of several ages and a real time to approval (the
+# services stamp everything "now"; the demo moves it into the past).
+ASKED = {
+    "approved": (24, 3),
+    "waiting": (12, 2),
+    "stale": (9, 2),
+    "changes_requested": (6, 1),
+    "withdrawn": (15, 2),
+}
+
+
+def _backdate(
+    request: SignOffRequest, today: dt.date, days_ago: int, gap_days: int
+) -> None:
+    """Move ``request`` to ``days_ago`` before ``today``, the versions it was
+    asked for a day before it, and its answers ``gap_days`` apart after it."""
+    now = timezone.now()
+    now -= dt.timedelta(days=(timezone.localdate(now) - today).days)  # on ``today``
+    asked = now - dt.timedelta(days=days_ago)
+    SignOffRequest.objects.filter(pk=request.pk).update(created=asked)
+    versions = DocVersion.objects.filter(doc=request.doc_id)
+    asked_for = request.version.number  # a later version came after the answers
+    versions.filter(number__lte=asked_for).update(created=asked - dt.timedelta(days=1))
+    versions.filter(number__gt=asked_for).update(created=now)
+    for step, pk in enumerate(
+        request.signoffs.order_by("signed_at", "id").values_list("pk", flat=True),
+        start=1,
+    ):
+        at = asked + dt.timedelta(days=gap_days * step, hours=step)
+        SignOff.objects.filter(pk=pk).update(signed_at=min(at, now))
 
 
 def write_requirements(
@@ -131,4 +163,5 @@ def write_requirements(
                 stakeholder=signers[0],
                 reason="Fallback agreed in the review meeting.",
             )
+        _backdate(request, today, *ASKED[state])
     return min(len(STATES), len(initiatives))
