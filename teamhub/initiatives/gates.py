@@ -13,8 +13,16 @@ def initiative_has_approved_requirements(initiative: Initiative) -> bool:
     return initiative_requirements_approved(initiative)
 
 
-def gate_refusal(gate: ColumnGate, initiative: Initiative) -> str | None:
-    """Return why ``initiative`` may not pass ``gate``, or None if it may."""
+def gate_refusal(
+    gate: ColumnGate,
+    initiative: Initiative,
+    *,
+    requirements_approved: bool | None = None,
+) -> str | None:
+    """Return why ``initiative`` may not pass ``gate``, or None if it may.
+
+    ``requirements_approved`` is what the caller already knows of the
+    initiative's requirement documents (None: ask, one query)."""
     column = gate.column.name
     if gate.rule == GateRule.OWNER_REQUIRED and initiative.owner_id is None:
         return f"Entering “{column}” needs an owner for {initiative.key}."
@@ -36,9 +44,10 @@ def gate_refusal(gate: ColumnGate, initiative: Initiative) -> str | None:
             f"{initiative.mission_criticality}: entering “{column}” needs the "
             "pipeline owned by engineering or a written hardening plan."
         )
-    if (
-        gate.rule == GateRule.APPROVED_REQUIREMENTS
-        and not initiative_has_approved_requirements(initiative)
+    if gate.rule == GateRule.APPROVED_REQUIREMENTS and not (
+        initiative_has_approved_requirements(initiative)
+        if requirements_approved is None
+        else requirements_approved
     ):
         return (
             f"Entering “{column}” needs an approved requirement document "
@@ -56,4 +65,29 @@ def gate_refusals(gates: Iterable[ColumnGate], initiative: Initiative) -> list[s
         reason = gate_refusal(gate, initiative)
         if reason is not None:
             reasons.append(reason)
+    return reasons
+
+
+def gate_refusals_of_many(
+    gates: Iterable[ColumnGate], initiatives: Iterable[Initiative]
+) -> list[str]:
+    """Return the reasons the active ``gates`` refuse any of ``initiatives``,
+    in a fixed number of queries whatever their number."""
+    from teamhub.requirements.selectors import signoff_states
+    from teamhub.requirements.state import DocState
+
+    active = [gate for gate in gates if gate.active]
+    initiatives = list(initiatives)
+    approved: set[int] = set()
+    if any(gate.rule == GateRule.APPROVED_REQUIREMENTS for gate in active):
+        states = signoff_states([initiative.pk for initiative in initiatives])
+        approved = {pk for pk, state in states.items() if state == DocState.APPROVED}
+    reasons = []
+    for initiative in initiatives:
+        for gate in active:
+            reason = gate_refusal(
+                gate, initiative, requirements_approved=initiative.pk in approved
+            )
+            if reason is not None:
+                reasons.append(reason)
     return reasons

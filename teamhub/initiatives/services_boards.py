@@ -14,6 +14,7 @@ from teamhub.core.exceptions import Conflict
 from teamhub.core.models import User
 from teamhub.core.services import audit_record
 from teamhub.core.updates import UNSET, Unset, apply_changes
+from teamhub.initiatives.gates import gate_refusals_of_many
 from teamhub.initiatives.models import (
     Board,
     Card,
@@ -316,6 +317,38 @@ def columns_reorder(*, actor: User, board: Board, order: list[int]) -> list[Colu
 
 
 @transaction.atomic
+def _cards_may_enter(cards: list[Card], column: Column) -> list[str]:
+    """Check that ``cards`` may all enter ``column`` as if each were moved there:
+    a hard WIP limit or a gate refusing any of them is a Conflict (nothing
+    moves); return the warning of a soft WIP limit they go over."""
+    held = Card.objects.filter(column=column).count()
+    if column.wip_limit is not None and held + len(cards) > column.wip_limit:
+        message = (
+            f"“{column.name}” would hold {held + len(cards)} cards, over its WIP "
+            f"limit of {column.wip_limit}."
+        )
+        if column.wip_hard:
+            raise Conflict(
+                message + " Choose another column, or move cards out of it first."
+            )
+        warnings = [message]
+    else:
+        warnings = []
+    gates = list(column.gates.all())
+    for gate in gates:
+        gate.column = column  # the refusal names the column: no query per gate
+    initiatives = Initiative.objects.filter(
+        pk__in=[card.initiative_id for card in cards]
+    ).order_by("key")
+    reasons = gate_refusals_of_many(gates, initiatives)
+    if reasons:
+        raise Conflict(
+            f"Not every card may enter “{column.name}”: " + " ".join(reasons),
+            reasons=reasons,
+        )
+    return warnings
+
+
 def column_remove(
     *, actor: User, column: Column, move_cards_to: Column | None = None
 ) -> int:
@@ -342,7 +375,10 @@ def column_remove(
                 ]
             }
         )
+    warnings: list[str] = []
     if cards and move_cards_to is not None:
+        move_cards_to = Column.objects.get(pk=move_cards_to.pk)  # as of the lock
+        warnings = _cards_may_enter(cards, move_cards_to)
         last = (
             Card.objects.filter(column=move_cards_to)
             .aggregate(last=Max("rank"))
@@ -361,7 +397,7 @@ def column_remove(
                 verb=CardEvent.Verb.MOVED,
                 from_column=column.name,
                 to_column=move_cards_to.name,
-                data={"reason": "column removed"},
+                data={"reason": "column removed", "warnings": warnings},
             )
             for card in cards
         )
@@ -378,6 +414,7 @@ def column_remove(
             "name": column.name,
             "cards_moved": len(cards),
             "moved_to": move_cards_to.name if move_cards_to else None,
+            "warnings": warnings,
         },
     )
     column.delete()

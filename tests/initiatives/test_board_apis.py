@@ -703,6 +703,23 @@ def test_removing_a_column_moves_its_cards_to_the_chosen_column(api_as):
     assert ids_in(board, Stage.SCOPING) == ids
 
 
+def test_removing_a_column_over_a_hard_wip_limit_is_a_409(api_as):
+    board = make_board(cards=3)
+    idea, scoping = column(board, Stage.IDEA), column(board, Stage.SCOPING)
+    scoping.wip_limit, scoping.wip_hard = 2, True
+    scoping.save()
+    ids = ids_in(board, Stage.IDEA)
+
+    response = api_as("manager").delete(
+        f"/api/columns/{idea.pk}/?move_cards_to={scoping.pk}"
+    )
+
+    assert response.status_code == 409
+    assert "would hold 3 cards, over its WIP limit of 2" in response.json()["detail"]
+    assert Column.objects.filter(pk=idea.pk).exists()
+    assert ids_in(board, Stage.IDEA) == ids
+
+
 def test_removing_the_last_column_is_409(api_as):
     board = make_board(template="empty")
     only = services_boards.column_add(

@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from teamhub.core.exceptions import Conflict
 from teamhub.core.models import AuditEvent, User
@@ -390,3 +392,107 @@ def test_board_create_places_the_given_initiatives_only(manager):
     InitiativeFactory(key="B-3", team=team, stage=Stage.IDEA)
     board = board_create(actor=manager, name="Picked", team=team, initiatives=chosen)
     assert keys(board.columns.get(stage=Stage.IDEA)) == ["B-1", "B-2"]
+
+
+# Removing a column moves its cards as if each were moved: WIP limits and gates --
+
+
+def scoping_cards(manager: User, board: Board, *initiatives: Initiative) -> Column:
+    for initiative in initiatives:
+        card_add(actor=manager, board=board, initiative=initiative)
+    return board.columns.get(stage=Stage.SCOPING)
+
+
+def nothing_moved(board: Board, scoping: Column, before: int) -> None:
+    assert Column.objects.filter(pk=scoping.pk).exists()
+    assert names(board) == STAGE_NAMES
+    assert not CardEvent.objects.filter(verb="moved").exists()
+    assert not AuditEvent.objects.filter(verb="column.removed").exists()
+    assert version(board) == before
+
+
+def test_column_remove_is_refused_when_a_gate_refuses_a_card(manager, board):
+    eda = board.columns.get(stage=Stage.DATA_EDA)  # its gate: an owner
+    scoping = scoping_cards(
+        manager,
+        board,
+        InitiativeFactory(key="OK-1", stage=Stage.SCOPING, owner=manager.person),
+        InitiativeFactory(key="NO-1", stage=Stage.SCOPING, owner=None),
+    )
+    before = version(board)
+
+    with pytest.raises(Conflict) as refused:
+        column_remove(actor=manager, column=scoping, move_cards_to=eda)
+
+    assert refused.value.extra["reasons"] == [
+        "Entering “Data & EDA” needs an owner for NO-1."
+    ]
+    assert "Not every card may enter “Data & EDA”" in refused.value.detail
+    assert keys(scoping) == ["OK-1", "NO-1"]
+    nothing_moved(board, scoping, before)
+
+
+def test_the_approved_requirements_gate_is_checked_in_a_fixed_number_of_queries(
+    manager, board
+):
+    experimentation = board.columns.get(stage=Stage.EXPERIMENTATION)
+    column_gate_set(
+        actor=manager, column=experimentation, rule=GateRule.APPROVED_REQUIREMENTS
+    )
+
+    def refusals(count: int) -> tuple[int, int]:
+        initiatives = [InitiativeFactory(stage=Stage.SCOPING) for _ in range(count)]
+        scoping = scoping_cards(manager, board, *initiatives)
+        with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict) as e:
+            column_remove(actor=manager, column=scoping, move_cards_to=experimentation)
+        Card.objects.filter(column=scoping).delete()
+        return len(e.value.extra["reasons"]), len(queries)
+
+    few, many = refusals(2), refusals(12)
+    assert (few[0], many[0]) == (2, 12)  # every card named
+    assert few[1] == many[1]
+
+
+def test_column_remove_is_refused_over_a_hard_wip_limit(manager, board):
+    eda = board.columns.get(stage=Stage.DATA_EDA)
+    column_update(actor=manager, column=eda, wip_limit=3, wip_hard=True)
+    card_add(
+        actor=manager,
+        board=board,
+        initiative=InitiativeFactory(stage=Stage.DATA_EDA, owner=manager.person),
+    )
+    scoping = scoping_cards(
+        manager,
+        board,
+        *[
+            InitiativeFactory(stage=Stage.SCOPING, owner=manager.person)
+            for _ in range(3)
+        ],
+    )
+    before = version(board)
+
+    with pytest.raises(Conflict, match="would hold 4 cards, over its WIP limit of 3"):
+        column_remove(actor=manager, column=scoping, move_cards_to=eda)
+
+    assert len(keys(scoping)) == 3
+    nothing_moved(board, scoping, before)
+
+
+def test_column_remove_over_a_soft_wip_limit_moves_and_says_so(manager, board):
+    eda = board.columns.get(stage=Stage.DATA_EDA)
+    column_update(actor=manager, column=eda, wip_limit=1, wip_hard=False)
+    scoping = scoping_cards(
+        manager,
+        board,
+        *[
+            InitiativeFactory(stage=Stage.SCOPING, owner=manager.person)
+            for _ in range(2)
+        ],
+    )
+
+    assert column_remove(actor=manager, column=scoping, move_cards_to=eda) == 2
+
+    warning = "“Data & EDA” would hold 2 cards, over its WIP limit of 1."
+    assert AuditEvent.objects.get(verb="column.removed").data["warnings"] == [warning]
+    events = CardEvent.objects.filter(verb="moved")
+    assert [event.data["warnings"] for event in events] == [[warning], [warning]]

@@ -406,6 +406,30 @@ def test_removing_an_empty_column_needs_no_target(client_as, board):
     assert [c.name for c in columns(board)] == STAGES[:-1]
 
 
+def test_removing_a_column_into_a_gated_one_is_a_409_that_moves_nothing(
+    client_as, board, manager
+):
+    card = card_add(
+        actor=manager,
+        board=board,
+        initiative=InitiativeFactory(key="NO-1", owner=None),
+        column=column_named(board, "Scoping"),
+    )
+    scoping, eda = column_named(board, "Scoping"), column_named(board, "Data & EDA")
+
+    response = client_as("manager").post(
+        action("board_column_remove", board, scoping), {"move_cards_to": eda.pk}
+    )
+
+    assert response.status_code == 409
+    assert "Entering “Data &amp; EDA” needs an owner for NO-1." in (
+        response.content.decode()
+    )
+    card.refresh_from_db()
+    assert card.column == scoping
+    assert [c.name for c in columns(board)] == STAGES
+
+
 def test_removing_the_last_column_is_a_409(client_as, manager):
     board = board_create(
         actor=manager, name="Tiny", template="empty", include_initiatives=False
