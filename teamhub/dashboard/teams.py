@@ -46,6 +46,13 @@ class TeamGroup:
     id: int
     name: str
     team_ids: frozenset[int]
+    own_members: bool = False  # the row of a team's own members, not its sub-teams'
+
+    def people_query(self) -> dict[str, int]:
+        """The people directory's and search's parameters for the row's people."""
+        if self.own_members:
+            return {"team": self.id, "team_only": 1}
+        return {"team": self.id}
 
 
 OWN_MEMBERS = "{name} (own members)"
@@ -84,7 +91,12 @@ def team_groups(team_id: int | None) -> list[TeamGroup]:
         return [TeamGroup(pk, names[pk], subtree(pk)) for pk in below]
     if not below:
         return [TeamGroup(anchor, names[anchor], frozenset({anchor}))]
-    own = TeamGroup(anchor, OWN_MEMBERS.format(name=names[anchor]), frozenset({anchor}))
+    own = TeamGroup(
+        anchor,
+        OWN_MEMBERS.format(name=names[anchor]),
+        frozenset({anchor}),
+        own_members=True,
+    )
     return [own] + [TeamGroup(pk, names[pk], subtree(pk)) for pk in below]
 
 

@@ -121,6 +121,13 @@ class PersonFilter(django_filters.FilterSet):
         method="filter_team",
         label="Member of this team or of a team below it",
     )
+    # A choice, not a BooleanFilter: that one reads an unknown value as "not given".
+    team_only = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
+        coerce=lambda value: value in ("true", "1"),
+        method="filter_noop",
+        label="With team: only its own members, not the teams below it (true/false)",
+    )
     skill = IdChoiceFilter(
         queryset=Skill.objects.all(),
         method="filter_skill",
@@ -167,6 +174,8 @@ class PersonFilter(django_filters.FilterSet):
     def filter_team(
         self, qs: QuerySet[Person], name: str, value: Team
     ) -> QuerySet[Person]:
+        if self.form.cleaned_data.get("team_only"):
+            return qs.filter(team_id=value.pk)
         # A department's people are in its teams: one query for the team tree.
         return qs.filter(team_id__in=team_and_sub_team_ids(value.pk))
 

@@ -111,6 +111,9 @@ class DirectoryFilterForm(BootstrapForm):
     skill = SkillChoiceField(label="Skill", required=False, empty_label="Any skill")
     min_level = _level_field(label="Minimum level", required=False)
     inactive = forms.BooleanField(label="Include inactive people", required=False)
+    team_only = forms.BooleanField(
+        label="Only the team's own members, not the teams below it", required=False
+    )
 
     def filters(self) -> dict[str, Any]:
         """Return the keyword arguments for ``people_directory`` (valid fields only)."""
@@ -119,6 +122,7 @@ class DirectoryFilterForm(BootstrapForm):
         skill = data.get("skill")
         return {
             "team_id": team.pk if team else None,
+            "team_only": bool(data.get("team_only")),
             "skill_id": skill.pk if skill else None,
             "min_level": data.get("min_level"),
             "search": data.get("q") or "",

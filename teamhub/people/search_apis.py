@@ -170,6 +170,10 @@ class PeopleSearchApi(APIView):
             ),
         )
         team = serializers.IntegerField(required=False, min_value=1)
+        team_only = serializers.BooleanField(
+            default=False,
+            help_text="With team: only its own members, not the teams below it.",
+        )
         available_from = serializers.DateField(required=False)
         available_to = serializers.DateField(required=False)
         min_free = serializers.DecimalField(
@@ -219,6 +223,7 @@ class PeopleSearchApi(APIView):
                 terms=params["q"],
                 mode=params["mode"],
                 team_id=params.get("team"),
+                team_only=params["team_only"],
                 available_from=params.get("available_from"),
                 available_to=params.get("available_to"),
                 min_free=float(min_free) if min_free is not None else None,

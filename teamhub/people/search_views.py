@@ -41,6 +41,7 @@ FORM_PARAMS = (
     "skill",
     "mode",
     "team",
+    "team_only",
     "available_from",
     "available_to",
     "min_free",
@@ -61,6 +62,9 @@ class SearchForm(forms.Form):
     )
     team = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=None, label="Team"
+    )
+    team_only = forms.BooleanField(
+        required=False, label="Only its own members, not the teams below it"
     )
     available_from = forms.DateField(
         required=False,
@@ -184,6 +188,7 @@ def _search(
             terms=terms,
             mode=data["mode"],
             team_id=data.get("team"),
+            team_only=data.get("team_only", False),
             available_from=data.get("available_from"),
             available_to=data.get("available_to"),
             min_free=float(min_free) if min_free is not None else None,

@@ -88,6 +88,7 @@ def current_assignments_q(today: date, *, prefix: str = "") -> Q:
 def people_directory(
     *,
     team_id: int | None = None,
+    team_only: bool = False,
     skill_id: int | None = None,
     min_level: int | None = None,
     search: str = "",
@@ -95,8 +96,9 @@ def people_directory(
 ) -> QuerySet[Person]:
     """Return the people the directory lists, filtered and in name order.
 
-    Filters: ``team_id`` (members of that team or of a team below it; one more
-    query, for the team tree), ``skill_id`` with optional
+    Filters: ``team_id`` (members of that team or of a team below it, one more
+    query for the team tree; with ``team_only``, of that team only), ``skill_id``
+    with optional
     ``min_level`` (holds that skill at ≥ the level; level 1 when not given),
     ``min_level`` alone (holds at least one skill at ≥ the level), ``search``
     (every word must match first or last name, username or e-mail).
@@ -108,7 +110,9 @@ def people_directory(
     people = Person.objects.all()
     if active_only:
         people = people.filter(active=True)
-    if team_id is not None:
+    if team_id is not None and team_only:
+        people = people.filter(team_id=team_id)
+    elif team_id is not None:
         people = people.filter(team_id__in=team_and_sub_team_ids(team_id))
     if skill_id is not None:
         people = people.filter(

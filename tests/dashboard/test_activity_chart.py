@@ -160,13 +160,14 @@ def test_bars_link_to_the_teams_people(world, manager):
     def links(chart):
         return {trace.name: set(trace.customdata) for trace in chart.figure.data}
 
-    def url(team):
-        return reverse("people:directory") + "?" + urlencode({"team": team.pk})
+    def url(team, **only):
+        query = urlencode({"team": team.pk, **only})
+        return reverse("people:directory") + "?" + query
 
     assert links(activity(filters=FILTERS, viewer=manager))["Alpha"] == {url(team_a)}
     filters = DashboardFilters(team_a.pk, START, END)
     assert links(activity(filters=filters, viewer=manager)) == {
-        "Alpha (own members)": {url(team_a)},
+        "Alpha (own members)": {url(team_a, team_only=1)},  # not Alpha-1's
         "Alpha-1": {url(sub_a)},
     }
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -427,12 +428,20 @@ def test_rows_are_the_teams_below_the_filter_each_with_its_sub_teams(
     means = tree_means(rows)
     assert list(heatmap.y) == list(rows)
     assert {y: list(z) for y, z in zip(heatmap.y, heatmap.z, strict=True)} == means
-    # A click opens the people directory of the row's team (sub-teams included).
+    # A click opens the people directory of the row's people: a team with its
+    # sub-teams, or a parent's own members only.
     directory = reverse("people:directory")
     ids = {name: teams[name.removesuffix(" (own members)")].pk for name in rows}
+    only = {name: "&team_only=1" if "(own" in name else "" for name in rows}
     assert [list(cells) for cells in heatmap.customdata] == [
-        [f"{directory}?team={ids[name]}"] * 12 for name in rows
+        [f"{directory}?team={ids[name]}{only[name]}"] * 12 for name in rows
     ]
+    client = Client()
+    client.force_login(viewer())
+    for name, cells in zip(rows, heatmap.customdata, strict=True):
+        listed = client.get(cells[0]).context["page"].paginator.count
+        members = [p for p in TREE_PEOPLE if p[1] in rows[name]]
+        assert listed == len(members), name
     assert [(r["row"], r["allocation"]) for r in result.rows] == [
         (name, value) for name in rows for value in means[name]
     ]

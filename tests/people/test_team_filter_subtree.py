@@ -3,6 +3,8 @@
 The directory page, GET /api/people/, the skill search page and GET
 /api/people/search/ all read ``?team=`` so: a department's people are in its
 teams, and the dashboard's click-through from a department row finds them.
+With ``team_only``, only the team's own members (a dashboard row of a parent's
+own members, a search facet of an exact team).
 """
 
 import re
@@ -177,3 +179,48 @@ def test_search_page_unknown_team_is_a_field_error(page, org):
     html = response.content.decode()
     assert 'id="team-errors"' in html
     assert search_page_names(response) == []
+
+
+# team_only: the team's own members, not the teams below it ---------------------------
+
+
+def test_team_only_keeps_the_teams_own_members_everywhere(page, api, org):
+    fraud = {"team": org["fraud"].pk, "team_only": "1"}
+    searched = {"q": "pytorch:3", **fraud}
+    assert directory_names(page.get(DIRECTORY, fraud)) == names("fraud")
+    assert api_names(api.get(PEOPLE_API, {**fraud, "team_only": "true"})) == names(
+        "fraud"
+    )
+    assert search_page_names(page.get(SEARCH, searched)) == names("fraud")
+    assert search_api_names(api.get(SEARCH_API, searched)) == names("fraud")
+
+
+def test_team_only_is_shown_checked_and_ignored_without_a_team(page, api, org):
+    html = page.get(DIRECTORY, {"team": org["fraud"].pk, "team_only": "on"})
+    assert re.search(r'<input[^>]+name="team_only"[^>]+checked', html.content.decode())
+    html = page.get(SEARCH, {"q": "pytorch:3", "team": org["top"].pk, "team_only": 1})
+    assert 'name="team_only" value="1" id="id_team_only" checked' in (
+        html.content.decode()
+    )
+    everyone = set(names(*org))
+    assert everyone <= set(directory_names(page.get(DIRECTORY, {"team_only": "on"})))
+    response = api.get(SEARCH_API, {"q": "pytorch:3", "team_only": "true"})
+    assert set(search_api_names(response)) == everyone
+
+
+def test_a_bad_team_only_is_a_400_in_the_apis(api, org):
+    for url, params in ((PEOPLE_API, {}), (SEARCH_API, {"q": "pytorch:3"})):
+        response = api.get(url, {**params, "team": org["fraud"].pk, "team_only": "x"})
+        assert response.status_code == 400, url
+        assert "team_only" in response.json(), url
+
+
+def test_an_empty_own_members_search_offers_the_teams_below(page, org, skills):
+    response = page.get(
+        SEARCH, {"q": "pytorch:5", "team": org["top"].pk, "team_only": "1"}
+    )
+    html = response.content.decode()
+    assert search_page_names(response) == []
+    assert "including the teams below this one</a>" in html
+    response = page.get(SEARCH, {"q": "pytorch:5", "team": org["top"].pk})
+    assert "including the teams below" not in response.content.decode()

@@ -289,9 +289,10 @@ def weekly_activity(
 # Figure (no ORM) ----------------------------------------------------------------
 
 
-def team_url(team_id: int | None) -> str:
+def team_url(group: TeamGroup | None) -> str:
+    """The people directory of the group's people (everyone's without a group)."""
     url = reverse("people:directory")
-    return f"{url}?{urlencode({'team': team_id})}" if team_id else url
+    return f"{url}?{urlencode(group.people_query())}" if group else url
 
 
 def activity_figure(
@@ -315,7 +316,7 @@ def activity_figure(
         cell[(count.week, count.source)] = (
             cell.get((count.week, count.source), 0) + count.events
         )
-    names = {group.id: group.name for group in groups}
+    by_id = {group.id: group for group in groups}
     order: list[int | None] = [group.id for group in groups if group.id in by_group]
     if None in by_group:
         order.append(None)
@@ -323,7 +324,8 @@ def activity_figure(
     traces = []
     for index, group_id in enumerate(order):
         cell = by_group[group_id]
-        name = names[group_id] if group_id is not None else NO_TEAM
+        group = by_id[group_id] if group_id is not None else None
+        name = group.name if group is not None else NO_TEAM
         jira = [cell.get((w, Source.JIRA), 0) for w in weeks]
         git = [cell.get((w, Source.GIT), 0) for w in weeks]
         traces.append(
@@ -332,7 +334,7 @@ def activity_figure(
                 y=[j + g for j, g in zip(jira, git, strict=True)],
                 name=name,
                 marker={"color": TEAM_COLOURS[index % len(TEAM_COLOURS)]},
-                customdata=[team_url(group_id)] * len(weeks),
+                customdata=[team_url(group)] * len(weeks),
                 hovertext=[
                     f"Jira {j} · Git {g}" for j, g in zip(jira, git, strict=True)
                 ],

@@ -213,8 +213,8 @@ def team_rows(capacity: Capacity, loads: Sequence[Load]) -> list[HeatRow]:
     return [
         HeatRow(
             label=group.name,
-            # The people directory of the row's team (its sub-teams' too).
-            url=f"{directory}?{urlencode({'team': group.id})}",
+            # The people directory of the row's people.
+            url=f"{directory}?{urlencode(group.people_query())}",
             values=[
                 round(
                     sum(load.weekly[i] for load in by_group[group.id])

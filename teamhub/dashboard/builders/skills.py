@@ -203,11 +203,11 @@ def coverage_figure(grid: CoverageGrid) -> go.Figure:
             x=names,
             y=positions,
             z=grid.supply,
-            # skill_search_url(name, level=PRACTITIONER, team_id=group.id) for
-            # every cell, each skill's part encoded once (a group adds "&team=").
+            # The skill search prefilled for the cell's skill and the row's
+            # people, each skill's part encoded once (a group adds "&team=...").
             customdata=[
                 [f"{url}&{query}" for url in skill_urls]
-                for query in (urlencode({"team": group.id}) for group in grid.groups)
+                for query in (urlencode(group.people_query()) for group in grid.groups)
             ],
             hovertext=[[name] * len(names) for name in team_names],
             colorscale=SUPPLY_COLOURS,

@@ -278,6 +278,7 @@ def people_matching_skills(
     requirements: Sequence[SkillRequirement],
     mode: Mode = "all",
     team_id: int | None = None,
+    team_only: bool = False,
     available_from: dt.date | None = None,
     available_to: dt.date | None = None,
     min_free: float | None = None,
@@ -289,7 +290,7 @@ def people_matching_skills(
     term; then one query per read of ``matches`` for the people read (see
     RankedMatches), so a page of results costs two queries in all (three with
     ``team_id``, which keeps that team's and its sub-teams' people: the team tree
-    is read once).
+    is read once; with ``team_only`` too, only the team's own members).
 
     ``free_fraction`` is capacity_fte minus the *peak* concurrent confirmed
     allocation inside [available_from, available_to] (both days included), floored
@@ -336,8 +337,8 @@ def people_matching_skills(
     result.team_facets = _team_facets(candidates)
     if team_id is not None:
         # The team and every team below it (a department's people are in its
-        # teams); the facets above stay by exact team.
-        team_ids = team_and_sub_team_ids(team_id)
+        # teams), or only the team; the facets above stay by exact team.
+        team_ids = {team_id} if team_only else team_and_sub_team_ids(team_id)
         candidates = [c for c in candidates if c[_TEAM_ID] in team_ids]
 
     def load_details(person_ids: Sequence[int]) -> dict[int, PersonDetails]:
