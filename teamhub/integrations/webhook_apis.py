@@ -7,6 +7,7 @@ body with the connection's webhook secret, then queue an incremental sync.
 
 A missing or bad signature, or a connection without a secret, gets 403 and
 queues nothing. No session or CSRF: the hosts authenticate by the signature.
+A push to a branch the repository does not follow gets 200 and queues nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from rest_framework.views import APIView
 
 from teamhub.core.exceptions import Conflict
 from teamhub.integrations.apis import RunResponse, SyncRunOutputSerializer
+from teamhub.integrations.git.pushes import push_ignored_because
 from teamhub.integrations.models import GitRepository, JiraConnection, SyncRun
 from teamhub.integrations.runs import Connection, sync_run_queue
 from teamhub.integrations.secrets import SecretUnreadable
@@ -90,10 +92,15 @@ class _WebhookApi(APIView):
     def verified(self, request: Request, secret: str, body: bytes) -> bool:
         raise NotImplementedError
 
+    def ignored_because(self, connection: Connection, body: bytes) -> str | None:
+        """Why this (verified) event needs no sync, or None to queue one."""
+        return None
+
     @extend_schema(
         request=None,
         responses={
             202: RunResponse,
+            200: OpenApiResponse(description="Nothing to sync (e.g. another branch)."),
             403: OpenApiResponse(description="Missing or bad signature."),
         },
     )
@@ -113,6 +120,9 @@ class _WebhookApi(APIView):
                 {"detail": f"{connection} is inactive; nothing queued."},
                 status=status.HTTP_409_CONFLICT,
             )
+        reason = self.ignored_because(connection, body)
+        if reason is not None:
+            return Response({"detail": reason})
         try:
             run = sync_run_queue(connection=connection, trigger=SyncRun.Trigger.WEBHOOK)
         except Conflict as conflict:
@@ -147,6 +157,10 @@ class GitWebhookApi(_WebhookApi):
 
     def verified(self, request: Request, secret: str, body: bytes) -> bool:
         return git_signature_valid(headers=request.headers, secret=secret, body=body)
+
+    def ignored_because(self, connection: Connection, body: bytes) -> str | None:
+        assert isinstance(connection, GitRepository)
+        return push_ignored_because(connection, body)
 
 
 urlpatterns: list[URLPattern | URLResolver] = [

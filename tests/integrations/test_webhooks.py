@@ -1,6 +1,7 @@
 """Webhooks: a valid signature from Jira, GitHub, Gitea or GitLab queues an
 incremental sync (202); a bad or missing one, or no secret, gets 403 and
-queues nothing."""
+queues nothing; a push to a branch the repository does not follow gets 200
+and queues nothing."""
 
 from __future__ import annotations
 
@@ -160,3 +161,56 @@ def test_inactive_repository_queues_nothing(repository):
 def test_unknown_connection_is_404():
     response = post(reverse("api-webhook-git", args=[999]), GIT_VALID["github"])
     assert response.status_code == 404
+
+
+def push(repository, payload: dict) -> object:
+    body = json.dumps(payload).encode()
+    headers = {"X-Hub-Signature-256": f"sha256={sign(body)}", "X-GitHub-Event": "push"}
+    return post(reverse("api-webhook-git", args=[repository.pk]), headers, body=body)
+
+
+def test_a_push_to_a_branch_the_repository_does_not_follow_queues_nothing(
+    repository,
+):
+    repository.branches = ["main", "release"]
+    repository.save()
+
+    response = push(repository, {"ref": "refs/heads/feature/x", "after": "abc"})
+
+    assert response.status_code == 200
+    assert response.json()["detail"] == (
+        "A push to feature/x, which models does not follow (main, release); "
+        "nothing queued."
+    )
+    assert not SyncRun.objects.exists()
+    assert push(repository, {"ref": "refs/heads/release"}).status_code == 202
+    assert SyncRun.objects.count() == 1
+
+
+def test_without_branches_only_the_default_branch_is_synced(repository):
+    github = {"ref": "refs/heads/dev", "repository": {"default_branch": "main"}}
+    gitlab = {"ref": "refs/heads/dev", "project": {"default_branch": "trunk"}}
+
+    for payload in (github, gitlab):
+        response = push(repository, payload)
+        assert response.status_code == 200
+        assert "not the default branch" in response.json()["detail"]
+    assert not SyncRun.objects.exists()
+    assert push(repository, {**gitlab, "ref": "refs/heads/trunk"}).status_code == 202
+
+
+def test_a_tag_push_queues_nothing(repository):
+    response = push(repository, {"ref": "refs/tags/v1.0"})
+    assert response.status_code == 200
+    assert (
+        response.json()["detail"] == "refs/tags/v1.0 is not a branch; nothing queued."
+    )
+    assert not SyncRun.objects.exists()
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"after": "abc"}'])
+def test_a_payload_naming_no_ref_still_queues_a_sync(repository, body):
+    headers = {"X-Hub-Signature-256": f"sha256={sign(body)}", "X-GitHub-Event": "push"}
+    response = post(reverse("api-webhook-git", args=[repository.pk]), headers, body)
+    assert response.status_code == 202
+    assert SyncRun.objects.count() == 1
