@@ -1,5 +1,5 @@
-"""The integrations API: Jira connections, Git repositories, "sync now" and the
-status of sync runs.
+"""The integrations API: Jira connections, Git repositories, "sync now" and
+sync runs (a list and each one's status).
 
 Admins write connections; managers (and admins) read them and start syncs.
 Tokens and webhook secrets are write-only: responses say only whether one is set.
@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver, path
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_serializer,
     inline_serializer,
 )
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +31,7 @@ from teamhub.integrations.models import (
     GitRepository,
     JiraConnection,
     JiraMapping,
+    Source,
     SyncRun,
 )
 from teamhub.integrations.runs import Connection, sync_run_queue
@@ -41,6 +45,7 @@ from teamhub.integrations.services_connections import (
     url_redacted,
 )
 from teamhub.people.apis import actor_of, validated_input
+from teamhub.people.filters import IdChoiceFilter
 
 # --- output -----------------------------------------------------------------
 
@@ -375,6 +380,45 @@ class GitSyncApi(_SyncNowApi):
     model = GitRepository
 
 
+class SyncRunFilter(django_filters.FilterSet):
+    source = django_filters.ChoiceFilter(
+        choices=Source.choices, method="filter_source", label="jira or git"
+    )
+    jira = IdChoiceFilter(
+        queryset=JiraConnection.objects.all(), label="Runs of this Jira connection"
+    )
+    git = IdChoiceFilter(
+        queryset=GitRepository.objects.all(), label="Runs of this Git repository"
+    )
+    status = django_filters.ChoiceFilter(choices=SyncRun.Status.choices)
+    trigger = django_filters.ChoiceFilter(choices=SyncRun.Trigger.choices)
+
+    class Meta:
+        model = SyncRun
+        fields = ["jira", "git", "status", "trigger"]
+
+    def filter_source(
+        self, qs: QuerySet[SyncRun], name: str, value: str
+    ) -> QuerySet[SyncRun]:
+        if value == Source.JIRA:
+            return qs.filter(jira__isnull=False)
+        return qs.filter(git__isnull=False)
+
+
+@extend_schema(
+    description="Sync runs, newest first, with a count: filter by source, "
+    "connection (`jira` or `git` id), status and trigger."
+)
+class SyncRunListApi(generics.ListAPIView[SyncRun]):
+    permission_classes = [IsAuthenticated, IsManager]
+    serializer_class = SyncRunOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SyncRunFilter
+
+    def get_queryset(self) -> QuerySet[SyncRun]:
+        return SyncRun.objects.order_by("-queued_at", "-id")
+
+
 class SyncRunDetailApi(APIView):
     """Where a sync run stands: status, counts, error, times."""
 
@@ -417,5 +461,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         GitSyncApi.as_view(),
         name="api-git-sync",
     ),
+    path("sync-runs/", SyncRunListApi.as_view(), name="api-sync-runs"),
     path("sync-runs/<int:pk>/", SyncRunDetailApi.as_view(), name="api-sync-run"),
 ]

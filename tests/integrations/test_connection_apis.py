@@ -3,10 +3,14 @@ field messages and writes nothing; tokens and secrets never come back."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from teamhub.core.models import AuditEvent
 from teamhub.integrations.models import GitRepository, JiraConnection, SyncRun
@@ -28,11 +32,11 @@ JIRA_INPUT = {
 
 # role -> expected status for: list, detail, create, patch, sync, run status
 MATRIX = {
-    None: (401, 401, 401, 401, 401, 401),
-    "stakeholder": (403, 403, 403, 403, 403, 403),
-    "data_scientist": (403, 403, 403, 403, 403, 403),
-    "manager": (200, 200, 403, 403, 202, 200),
-    "admin": (200, 200, 201, 200, 202, 200),
+    None: (401, 401, 401, 401, 401, 401, 401),
+    "stakeholder": (403, 403, 403, 403, 403, 403, 403),
+    "data_scientist": (403, 403, 403, 403, 403, 403, 403),
+    "manager": (200, 200, 403, 403, 202, 200, 200),
+    "admin": (200, 200, 201, 200, 202, 200, 200),
 }
 
 
@@ -62,6 +66,7 @@ def test_permission_matrix(api_as, role, source):
         client.patch(detail_url, {"active": True}, format="json").status_code,
         client.post(sync_url).status_code,
         client.get(reverse("api-sync-run", args=[run.pk])).status_code,
+        client.get(reverse("api-sync-runs")).status_code,
     )
     assert statuses == MATRIX[role]
 
@@ -266,3 +271,64 @@ def test_unknown_ids_are_404(api_as):
     assert client.get(reverse("api-jira-connection", args=[9])).status_code == 404
     assert client.post(reverse("api-git-sync", args=[9])).status_code == 404
     assert client.get(reverse("api-sync-run", args=[9])).status_code == 404
+
+
+def test_sync_runs_are_listed_newest_first_and_filtered(api_as):
+    jira, git, other = make_jira(), make_git(), make_git(name="other")
+    now = timezone.now()
+    runs = {}
+    for name, owner, status, trigger, minutes in [
+        ("jira_ok", {"jira": jira}, "succeeded", "schedule", 50),
+        ("git_failed", {"git": git}, "failed", "webhook", 40),
+        ("git_ok", {"git": git}, "succeeded", "manual", 30),
+        ("other_queued", {"git": other}, "queued", "manual", 20),
+    ]:
+        runs[name] = SyncRun.objects.create(
+            **owner,
+            status=status,
+            trigger=trigger,
+            queued_at=now - dt.timedelta(minutes=minutes),
+        )
+    client = api_as("manager")
+    url = reverse("api-sync-runs")
+
+    def ids(**params):
+        response = client.get(url, params)
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    def of(*names):
+        return [runs[name].pk for name in names]
+
+    assert ids() == of("other_queued", "git_ok", "git_failed", "jira_ok")
+    assert client.get(url).json()["count"] == 4
+    assert ids(source="jira") == of("jira_ok")
+    assert ids(git=git.pk) == of("git_ok", "git_failed")
+    assert ids(status="failed") == of("git_failed")
+    assert ids(trigger="manual", source="git") == of("other_queued", "git_ok")
+    row = client.get(url, {"jira": jira.pk}).json()["results"][0]
+    assert (row["source"], row["connection"]) == ("jira", jira.pk)
+
+
+@pytest.mark.parametrize(
+    "params", [{"source": "svn"}, {"git": 999}, {"status": "done"}, {"jira": "x"}]
+)
+def test_sync_run_list_refuses_bad_filters(api_as, params):
+    response = api_as("manager").get(reverse("api-sync-runs"), params)
+    assert response.status_code == 400
+    assert set(response.json()) == set(params)
+
+
+def test_sync_run_list_costs_the_same_queries_for_3_and_30_runs(api_as):
+    client = api_as("manager")
+    repository = make_git()
+    counts = []
+    for total in (3, 30):
+        SyncRun.objects.bulk_create(
+            SyncRun(git=repository, status="succeeded")
+            for _ in range(total - SyncRun.objects.count())
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("api-sync-runs")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
