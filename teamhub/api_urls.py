@@ -5,7 +5,7 @@ from django.urls import path
 from teamhub.core.apis import AuthTokenCreateApi
 from teamhub.initiatives import apis as initiative_apis
 from teamhub.initiatives import board_apis, card_apis, checkin_apis, column_apis
-from teamhub.integrations import activity_apis, webhook_apis
+from teamhub.integrations import activity_apis, run_apis, webhook_apis
 from teamhub.integrations import apis as integration_apis
 from teamhub.people import apis as people_apis
 from teamhub.people import import_apis, search_apis
@@ -25,6 +25,7 @@ urlpatterns = [
     *requirement_apis.urlpatterns,
     *integration_apis.urlpatterns,
     *activity_apis.urlpatterns,
+    *run_apis.urlpatterns,
     *webhook_apis.urlpatterns,
     *staffing_apis.urlpatterns,
 ]

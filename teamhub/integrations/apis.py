@@ -1,5 +1,5 @@
-"""The integrations API: Jira connections, Git repositories, "sync now" and
-sync runs (a list and each one's status).
+"""The integrations API: Jira connections and Git repositories ("sync now" and
+sync runs are in ``run_apis.py``).
 
 Admins write connections; managers (and admins) read them and start syncs.
 Tokens and webhook secrets are write-only: responses say only whether one is set.
@@ -9,17 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver, path
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_serializer,
-    inline_serializer,
 )
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,10 +27,7 @@ from teamhub.integrations.models import (
     GitRepository,
     JiraConnection,
     JiraMapping,
-    Source,
-    SyncRun,
 )
-from teamhub.integrations.runs import Connection, sync_run_queue
 from teamhub.integrations.selectors import jira_connections
 from teamhub.integrations.services_connections import (
     MappingRow,
@@ -45,37 +38,8 @@ from teamhub.integrations.services_connections import (
     url_redacted,
 )
 from teamhub.people.apis import actor_of, validated_input
-from teamhub.people.filters import IdChoiceFilter
 
 # --- output -----------------------------------------------------------------
-
-
-class SyncRunOutputSerializer(serializers.ModelSerializer[SyncRun]):
-    source = serializers.CharField(read_only=True)  # type: ignore[assignment]
-    connection = serializers.SerializerMethodField()
-    duration = serializers.FloatField(
-        source="duration_seconds", read_only=True, help_text="Seconds."
-    )
-
-    class Meta:
-        model = SyncRun
-        fields = [
-            "id",
-            "source",
-            "connection",
-            "status",
-            "trigger",
-            "queued_at",
-            "started_at",
-            "finished_at",
-            "duration",
-            "since",
-            "counts",
-            "error",
-        ]
-
-    def get_connection(self, run: SyncRun) -> int:
-        return int(run.jira_id or run.git_id or 0)
 
 
 class JiraMappingOutputSerializer(serializers.ModelSerializer[JiraMapping]):
@@ -348,88 +312,6 @@ class GitRepositoryDetailApi(APIView):
         return Response(GitRepositoryOutputSerializer(repository).data)
 
 
-RunResponse = inline_serializer("SyncRunQueued", {"run": SyncRunOutputSerializer()})
-
-
-class _SyncNowApi(APIView):
-    permission_classes = [IsAuthenticated, IsManager]
-    model: type[JiraConnection] | type[GitRepository]
-
-    @extend_schema(request=None, responses={202: RunResponse})
-    def post(self, request: Request, pk: int) -> Response:
-        connection: Connection = get_object_or_404(self.model, pk=pk)  # type: ignore[assignment]
-        run = sync_run_queue(
-            connection=connection,
-            trigger=SyncRun.Trigger.MANUAL,
-            requested_by=actor_of(request),
-        )
-        return Response(
-            {"run": SyncRunOutputSerializer(run).data}, status=status.HTTP_202_ACCEPTED
-        )
-
-
-class JiraSyncApi(_SyncNowApi):
-    """Queue a sync of a Jira connection now; 409 when one is queued or running."""
-
-    model = JiraConnection
-
-
-class GitSyncApi(_SyncNowApi):
-    """Queue a sync of a Git repository now; 409 when one is queued or running."""
-
-    model = GitRepository
-
-
-class SyncRunFilter(django_filters.FilterSet):
-    source = django_filters.ChoiceFilter(
-        choices=Source.choices, method="filter_source", label="jira or git"
-    )
-    jira = IdChoiceFilter(
-        queryset=JiraConnection.objects.all(), label="Runs of this Jira connection"
-    )
-    git = IdChoiceFilter(
-        queryset=GitRepository.objects.all(), label="Runs of this Git repository"
-    )
-    status = django_filters.ChoiceFilter(choices=SyncRun.Status.choices)
-    trigger = django_filters.ChoiceFilter(choices=SyncRun.Trigger.choices)
-
-    class Meta:
-        model = SyncRun
-        fields = ["jira", "git", "status", "trigger"]
-
-    def filter_source(
-        self, qs: QuerySet[SyncRun], name: str, value: str
-    ) -> QuerySet[SyncRun]:
-        if value == Source.JIRA:
-            return qs.filter(jira__isnull=False)
-        return qs.filter(git__isnull=False)
-
-
-@extend_schema(
-    description="Sync runs, newest first, with a count: filter by source, "
-    "connection (`jira` or `git` id), status and trigger."
-)
-class SyncRunListApi(generics.ListAPIView[SyncRun]):
-    permission_classes = [IsAuthenticated, IsManager]
-    serializer_class = SyncRunOutputSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = SyncRunFilter
-
-    def get_queryset(self) -> QuerySet[SyncRun]:
-        return SyncRun.objects.order_by("-queued_at", "-id")
-
-
-class SyncRunDetailApi(APIView):
-    """Where a sync run stands: status, counts, error, times."""
-
-    permission_classes = [IsAuthenticated, IsManager]
-
-    @extend_schema(responses=SyncRunOutputSerializer)
-    def get(self, request: Request, pk: int) -> Response:
-        run = get_object_or_404(SyncRun, pk=pk)
-        return Response(SyncRunOutputSerializer(run).data)
-
-
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "integrations/jira/",
@@ -442,11 +324,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-jira-connection",
     ),
     path(
-        "integrations/jira/<int:pk>/sync/",
-        JiraSyncApi.as_view(),
-        name="api-jira-sync",
-    ),
-    path(
         "integrations/git/",
         GitRepositoryListApi.as_view(),
         name="api-git-repositories",
@@ -456,11 +333,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
         GitRepositoryDetailApi.as_view(),
         name="api-git-repository",
     ),
-    path(
-        "integrations/git/<int:pk>/sync/",
-        GitSyncApi.as_view(),
-        name="api-git-sync",
-    ),
-    path("sync-runs/", SyncRunListApi.as_view(), name="api-sync-runs"),
-    path("sync-runs/<int:pk>/", SyncRunDetailApi.as_view(), name="api-sync-run"),
 ]

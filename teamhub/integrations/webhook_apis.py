@@ -27,9 +27,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from teamhub.core.exceptions import Conflict
-from teamhub.integrations.apis import RunResponse, SyncRunOutputSerializer
 from teamhub.integrations.git.pushes import push_ignored_because
 from teamhub.integrations.models import GitRepository, JiraConnection, SyncRun
+from teamhub.integrations.run_apis import RunResponse, SyncRunOutputSerializer
 from teamhub.integrations.runs import Connection, sync_run_queue
 from teamhub.integrations.secrets import SecretUnreadable
 
