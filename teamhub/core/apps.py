@@ -21,4 +21,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from teamhub.core import lookups
+
+        lookups.register()
         post_migrate.connect(ensure_role_groups, sender=self)

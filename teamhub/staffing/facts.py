@@ -25,9 +25,11 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
+    ExpressionWrapper,
     F,
     FloatField,
     Max,
@@ -171,7 +173,7 @@ def candidate_facts(
     if exclude_initiative_id is not None:
         staffed.add(exclude_initiative_id)
 
-    held_rows = _raw(_held_rows(skill_ids))
+    held_rows = _raw(_held_rows(skill_ids, replay=replay))
     if not held_rows:
         return []
     people: dict[int, tuple[str, int | None, str, int]] = {}
@@ -196,11 +198,14 @@ def candidate_facts(
     iso_date = dt.date.fromisoformat
     for person_id, skill_id, level, source, last_used, validated_at in held_rows:
         used = iso_date(last_used[:10]) if last_used else None
-        validated = validated_at is not None
         if replay:
             if used is not None and used > as_of:
                 used = None
-            validated = validated and _local_day(_moment(validated_at)) < as_of
+            validated = (
+                validated_at is not None and _local_day(_moment(validated_at)) < as_of
+            )
+        else:
+            validated = bool(validated_at)
         found = evidence.get((person_id, skill_id), no_evidence)
         skills[person_id][skill_id] = HeldSkill(
             skill_id, level, source, validated, used, found.count, found.last,
@@ -278,9 +283,18 @@ def _moment(value: Any) -> dt.datetime:
     return moment
 
 
-def _held_rows(skill_ids: Sequence[int]) -> QuerySet[PersonSkill, Any]:
+def _held_rows(skill_ids: Sequence[int], *, replay: bool) -> QuerySet[PersonSkill, Any]:
     """The rows of the requested skills (those of inactive people are left out
-    with the people: see ``_people_rows``)."""
+    with the people: see ``_people_rows``). Their validation time only when
+    replaying, where when it happened matters; else whether they were validated
+    (converting thousands of timestamps is a good part of the read)."""
+    validated = (
+        "validated_at"
+        if replay
+        else ExpressionWrapper(
+            Q(validated_at__isnull=False), output_field=BooleanField()
+        )
+    )
     return (
         PersonSkill.objects.filter(skill_id__in=skill_ids)
         .order_by()
@@ -290,7 +304,7 @@ def _held_rows(skill_ids: Sequence[int]) -> QuerySet[PersonSkill, Any]:
             "level",
             "source",
             _as_text("last_used"),
-            "validated_at",
+            validated,
         )
     )
 
@@ -473,7 +487,7 @@ def _history(
     # A few people are asked for by id; many, by reading everyone's and keeping
     # theirs here (an IN list that long costs more than it saves).
     few = (
-        [Q(person_id__in=sorted(tracked))]
+        [Q(person_id__any_of=sorted(tracked))]
         if len(tracked) < min(len(people), TRACKED_BY_ID)
         else []
     )
@@ -501,11 +515,13 @@ def _history(
     # id when they are few, else the whole (small) tables.
     initiative_ids = sorted({row[1] for row in work})
     by_id = (
-        [Q(initiative_id__in=initiative_ids)]
+        [Q(initiative_id__any_of=initiative_ids)]
         if len(initiative_ids) <= INITIATIVES_BY_ID
         else []
     )
-    asked_by_id = [Q(role__request__initiative_id__in=initiative_ids)] if by_id else []
+    asked_by_id = (
+        [Q(role__request__initiative_id__any_of=initiative_ids)] if by_id else []
+    )
     labels: dict[int, set[int]] = defaultdict(set)
     for initiative_id, label_id in _raw(
         Initiative.labels.through.objects.filter(*by_id).values_list(
