@@ -43,7 +43,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             {"label": label, "url": url, "active": url == current}
             for label, url in allowed_items
         ],
-        "user_roles": sorted(user_roles(user)),
+        "user_roles": [
+            Role(role).label for role in sorted(user_roles(user)) if role in Role.values
+        ],
         "is_manager": user_has_role(user, Role.MANAGER),
         "is_admin": user_has_role(user, Role.ADMIN),
         # Called by the template only where it shows the count (one query).

@@ -54,3 +54,9 @@ def test_token_auth_with_bad_password_is_400_with_message(client, manager):
     )
     assert response.status_code == 400
     assert response.json()["non_field_errors"]
+
+
+def test_the_header_names_the_users_roles(client_as):
+    html = client_as("data_scientist").get("/people/").content.decode()
+    header = html.split('data-testid="current-user"')[1].split("</form>")[0]
+    assert ">Data scientist</span>" in header

@@ -1,0 +1,66 @@
+"""Setting, resetting and changing one's password.
+
+People a manager adds (the form, the API, a spreadsheet import) get a login
+without a password; "Set or reset your password" on the log-in page e-mails
+them a one-time link, as it does for a forgotten one. Links in the mail start
+with ``TEAMHUB_BASE_URL`` (never the request's Host header).
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpResponse
+from django.urls import reverse_lazy
+
+from teamhub.core.models import User
+
+
+class SetOrResetPasswordForm(PasswordResetForm):
+    """Django's form, also for the active users who never had a password
+    (Django's leaves them out)."""
+
+    def get_users(self, email: str) -> Iterator[User]:
+        users = User.objects.filter(email__iexact=email, is_active=True)
+        return (user for user in users if user.email.casefold() == email.casefold())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = SetOrResetPasswordForm
+    template_name = "core/password_reset_form.html"
+    email_template_name = "core/password_reset_email.txt"
+    subject_template_name = "core/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        self.extra_email_context = {
+            "base_url": settings.TEAMHUB_BASE_URL.rstrip("/"),
+            "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        }
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "core/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "core/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "core/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is changed.")
+        return response
