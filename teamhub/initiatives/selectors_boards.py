@@ -350,5 +350,12 @@ def board_version(board_id: int) -> int | None:
 
 
 def card_history(card: Card) -> QuerySet[CardEvent]:
-    """Return the card's history, newest first, with who did it."""
-    return card.events.select_related("actor").order_by("-at", "-id")
+    """Return the history of the card's initiative on its board, newest first,
+    with who did it: earlier stays on the board (taken off, put back) too."""
+    return (
+        CardEvent.objects.filter(
+            board_id=card.board_id, initiative_id=card.initiative_id
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )

@@ -145,8 +145,8 @@ def board_create(
         Card.objects.bulk_create(new_cards)
         names = {column.pk: column.name for column in columns.values()}
         CardEvent.objects.bulk_create(
-            CardEvent(
-                card=card,
+            CardEvent.of(
+                card,
                 actor=actor,
                 verb=CardEvent.Verb.CREATED,
                 to_column=names[card.column_id],
@@ -391,8 +391,8 @@ def column_remove(
             card.version += 1
         Card.objects.bulk_update(cards, ["column", "rank", "version"])
         CardEvent.objects.bulk_create(
-            CardEvent(
-                card=card,
+            CardEvent.of(
+                card,
                 actor=actor,
                 verb=CardEvent.Verb.MOVED,
                 from_column=column.name,

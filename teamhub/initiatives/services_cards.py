@@ -150,9 +150,9 @@ def card_add(
     if chosen and column.stage and initiative.stage != column.stage:
         initiative.stage = column.stage
         initiative.save(update_fields=["stage", "updated"])
-    CardEvent.objects.create(
-        card=card, actor=actor, verb=CardEvent.Verb.CREATED, to_column=column.name
-    )
+    CardEvent.of(
+        card, actor=actor, verb=CardEvent.Verb.CREATED, to_column=column.name
+    ).save()
     board_touch(board.pk)
     audit_record(
         actor=actor,
@@ -306,8 +306,8 @@ def card_move(
     if initiative_fields:
         initiative.save(update_fields=[*initiative_fields, "updated"])
 
-    CardEvent.objects.create(
-        card=locked,
+    CardEvent.of(
+        locked,
         actor=actor,
         verb=CardEvent.Verb.MOVED,
         from_column=source.name,
@@ -319,7 +319,7 @@ def card_move(
             },
             "warnings": warnings,
         },
-    )
+    ).save()
     audit_record(
         actor=actor,
         verb="card.moved",
@@ -336,11 +336,18 @@ def card_move(
 
 @transaction.atomic
 def card_remove(*, actor: User, card: Card) -> None:
-    """Take the card off its board (the initiative and its audit trail stay)."""
+    """Take the card off its board. The initiative, its audit trail and the
+    card's history stay: a "removed" entry closes the history, which goes on if
+    the initiative comes back to the board."""
     if not can_edit_boards(actor):
         raise PermissionDenied("Only managers can take cards off a board.")
     board_lock(card.board_id)
+    # As it is now, under the lock (the caller's copy may predate a move).
+    card = Card.objects.select_related("column", "initiative").get(pk=card.pk)
     key = card.initiative.key
+    CardEvent.of(
+        card, actor=actor, verb=CardEvent.Verb.REMOVED, from_column=card.column.name
+    ).save()
     audit_record(
         actor=actor,
         verb="card.removed",
@@ -356,7 +363,11 @@ def card_events_for_initiative_edit(
 ) -> None:
     """Write an "edited" entry in the history of every card of ``initiative`` and
     tell their boards; called by ``initiative_update``."""
-    cards = list(Card.objects.filter(initiative=initiative).only("pk", "board_id"))
+    cards = list(
+        Card.objects.filter(initiative=initiative).only(
+            "pk", "board_id", "initiative_id"
+        )
+    )
     # Boards before cards, in a fixed order: the lock order of ``card_move``.
     list(
         Board.objects.select_for_update()
@@ -365,7 +376,7 @@ def card_events_for_initiative_edit(
         .values_list("pk", flat=True)
     )
     CardEvent.objects.bulk_create(
-        CardEvent(card=card, actor=actor, verb=CardEvent.Verb.EDITED, data=changed)
+        CardEvent.of(card, actor=actor, verb=CardEvent.Verb.EDITED, data=changed)
         for card in cards
     )
     if cards:

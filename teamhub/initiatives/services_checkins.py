@@ -75,9 +75,13 @@ def checkin_record(
         "business_value": checkin.business_value,
         "model_metric": checkin.model_metric,
     }
-    cards = list(Card.objects.filter(initiative=initiative).only("pk", "board_id"))
+    cards = list(
+        Card.objects.filter(initiative=initiative).only(
+            "pk", "board_id", "initiative_id"
+        )
+    )
     CardEvent.objects.bulk_create(
-        CardEvent(card=card, actor=actor, verb=CardEvent.Verb.CHECKED_IN, data=data)
+        CardEvent.of(card, actor=actor, verb=CardEvent.Verb.CHECKED_IN, data=data)
         for card in cards
     )
     # The card's own version stays: a check-in does not move it, so a drag that

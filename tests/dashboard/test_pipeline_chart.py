@@ -142,13 +142,11 @@ def test_quiet_list_leaves_out_initiatives_with_recent_activity_or_card_events(
     card = Card.objects.create(
         board=board, column=column, initiative=busy_card, rank="m"
     )
-    CardEvent.objects.create(card=card, verb="moved", at=now - dt.timedelta(days=1))
+    CardEvent.of(card, verb="moved", at=now - dt.timedelta(days=1)).save()
     old_card = Card.objects.create(
         board=board, column=column, initiative=old_only, rank="n"
     )
-    CardEvent.objects.create(
-        card=old_card, verb="moved", at=now - dt.timedelta(days=40)
-    )
+    CardEvent.of(old_card, verb="moved", at=now - dt.timedelta(days=40)).save()
 
     chart = pipeline(filters=FILTERS, viewer=manager)
     ((heading, items),) = chart.lists

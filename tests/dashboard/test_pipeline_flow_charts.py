@@ -26,6 +26,7 @@ from teamhub.initiatives.models import (
     PipelineOwner,
     Stage,
 )
+from teamhub.initiatives.services_cards import card_remove
 from tests.factories import InitiativeFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -270,13 +271,13 @@ def history(teams):
         return cards[(initiative.pk, board.pk)]
 
     def event(initiative, board, verb, to, at, source=""):
-        CardEvent.objects.create(
-            card=card(initiative, board),
+        CardEvent.of(
+            card(initiative, board),
             verb=verb,
             from_column=source,
             to_column=to,
             at=at,
-        )
+        ).save()
 
     created, moved = CardEvent.Verb.CREATED, CardEvent.Verb.MOVED
     a, b, c, d, e, f = (
@@ -405,6 +406,15 @@ def test_stage_time_reads_stays_from_the_card_history(history, manager):
         "Experimentation",
         "Deployment",
     ]
+
+
+def test_stage_time_keeps_the_stays_of_cards_taken_off_their_board(history, manager):
+    filters = DashboardFilters(None, *RANGE)
+    before = figure_times(stage_time(filters=filters, viewer=manager))
+    for card in Card.objects.all():
+        card_remove(actor=manager, card=card)
+    assert not Card.objects.exists()
+    assert figure_times(stage_time(filters=filters, viewer=manager)) == before
 
 
 def test_stage_time_follows_the_date_range(history, manager):
@@ -636,10 +646,10 @@ def build(count):
     events = []
     for card in Card.objects.filter(board=board):
         events += [
-            CardEvent(card=card, verb="created", to_column="Idea", at=T),
-            CardEvent(card=card, verb="moved", to_column="Scoping", at=T + DAY),
-            CardEvent(
-                card=card, verb="moved", to_column="Experimentation", at=T + 3 * DAY
+            CardEvent.of(card, verb="created", to_column="Idea", at=T),
+            CardEvent.of(card, verb="moved", to_column="Scoping", at=T + DAY),
+            CardEvent.of(
+                card, verb="moved", to_column="Experimentation", at=T + 3 * DAY
             ),
         ]
     CardEvent.objects.bulk_create(events)

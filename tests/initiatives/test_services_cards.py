@@ -20,6 +20,7 @@ from teamhub.initiatives.models import (
     Stage,
     Swimlanes,
 )
+from teamhub.initiatives.selectors_boards import card_history
 from teamhub.initiatives.services import initiative_update
 from teamhub.initiatives.services_boards import (
     board_create,
@@ -187,6 +188,34 @@ def test_card_remove_takes_it_off_and_keeps_the_initiative(manager, board):
     assert Initiative.objects.filter(pk=card.initiative_id).exists()
     assert Board.objects.get(pk=board.pk).version == version + 1
     assert AuditEvent.objects.filter(verb="card.removed").exists()
+
+
+def test_the_history_outlives_a_removed_card_and_goes_on_when_it_comes_back(
+    manager, board
+):
+    (card,) = place(manager, board, Stage.IDEA)
+    initiative = card.initiative
+    move(manager, card, col(board, Stage.SCOPING))
+
+    card_remove(actor=manager, card=card)
+
+    kept = CardEvent.objects.filter(board=board, initiative=initiative)
+    assert list(kept.order_by("at", "id").values_list("verb", "card")) == [
+        ("created", None),
+        ("moved", None),
+        ("removed", None),
+    ]
+    assert kept.get(verb="removed").from_column == "Scoping"
+    back = card_add(actor=manager, board=board, initiative=initiative)
+    assert [event.verb for event in card_history(back)] == [
+        "created",
+        "removed",
+        "moved",
+        "created",
+    ]
+    other = board_create(actor=manager, name="Other", include_initiatives=False)
+    elsewhere = card_add(actor=manager, board=other, initiative=initiative)
+    assert [event.verb for event in card_history(elsewhere)] == ["created"]
 
 
 # Moving within and across columns -------------------------------------------

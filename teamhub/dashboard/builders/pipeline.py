@@ -85,9 +85,7 @@ def pipeline_data(
     recent_activity = ActivityEvent.objects.filter(
         initiative=OuterRef("pk"), occurred_at__gte=since
     )
-    recent_card = CardEvent.objects.filter(
-        card__initiative=OuterRef("pk"), at__gte=since
-    )
+    recent_card = CardEvent.objects.filter(initiative=OuterRef("pk"), at__gte=since)
     first_card = Card.objects.filter(initiative=OuterRef("pk")).order_by("pk")
     quiet_rows = list(
         Initiative.objects.filter(condition)

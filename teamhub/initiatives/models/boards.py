@@ -1,5 +1,7 @@
 """Kanban boards of initiatives: columns with WIP limits and gates, ranked cards."""
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -157,15 +159,29 @@ class Card(BaseModel):
 
 
 class CardEvent(models.Model):
-    """One entry of a card's history: created, moved, edited, checked in, ..."""
+    """One entry of a card's history: created, moved, edited, checked in, ...
+
+    The history belongs to the initiative on its board: taking the card off the
+    board keeps it (the card becomes null, a "removed" entry closes it), and it
+    goes on if the initiative comes back to that board.
+    """
 
     class Verb(models.TextChoices):
         CREATED = "created", "added to the board"
         MOVED = "moved", "moved"
         EDITED = "edited", "edited"
         CHECKED_IN = "checked_in", "recorded a value check-in"
+        REMOVED = "removed", "taken off the board"
 
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="events")
+    card = models.ForeignKey(
+        Card, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    board = models.ForeignKey(
+        Board, on_delete=models.CASCADE, related_name="card_events"
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="card_events"
+    )
     actor = models.ForeignKey(
         "core.User",
         null=True,
@@ -181,7 +197,22 @@ class CardEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["card", "at"], name="card_event_card_at_idx")]
+        indexes = [
+            models.Index(
+                fields=["board", "initiative", "at"], name="card_event_history_idx"
+            ),
+            models.Index(fields=["initiative", "at"], name="card_event_initiative_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.card} {self.verb} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_verb_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def of(cls, card: Card, **fields: Any) -> "CardEvent":
+        """An (unsaved) entry of ``card``'s history."""
+        return cls(
+            card=card,
+            board_id=card.board_id,
+            initiative_id=card.initiative_id,
+            **fields,
+        )

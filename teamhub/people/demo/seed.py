@@ -547,7 +547,7 @@ def _write_card_history(
             "pk", "initiative_id", "column__name"
         )
     )
-    CardEvent.objects.filter(card__board=board).delete()
+    CardEvent.objects.filter(board=board).delete()
     events = []
     for card_id, initiative_id, column in cards:
         steps = histories[initiative_id]
@@ -558,6 +558,8 @@ def _write_card_history(
         events.append(
             CardEvent(
                 card_id=card_id,
+                board_id=board.pk,
+                initiative_id=initiative_id,
                 actor_id=manager,
                 verb=CardEvent.Verb.CREATED,
                 to_column=names[steps[0].stage] if steps else column,
@@ -568,6 +570,8 @@ def _write_card_history(
             events.append(
                 CardEvent(
                     card_id=card_id,
+                    board_id=board.pk,
+                    initiative_id=initiative_id,
                     actor_id=owners[initiative_id],
                     verb=CardEvent.Verb.MOVED,
                     from_column=names[before.stage],

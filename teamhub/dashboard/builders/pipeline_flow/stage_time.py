@@ -194,14 +194,12 @@ def stage_time_data(
     )
     condition = Q(verb__in=[CardEvent.Verb.CREATED, CardEvent.Verb.MOVED], at__lt=until)
     if team_id:
-        condition &= Q(card__initiative__team_id__in=team_ids_in_scope(team_id))
+        condition &= Q(initiative__team_id__in=team_ids_in_scope(team_id))
     events = [
         StageEvent(*row)
         for row in CardEvent.objects.filter(condition)
         .order_by()
-        .values_list(
-            "card__initiative_id", "card__board_id", "verb", "to_column", "at", "id"
-        )
+        .values_list("initiative_id", "board_id", "verb", "to_column", "at", "id")
     ]
     column_stages: dict[tuple[int, str], str] = {}
     for board_id, name, stage in Column.objects.order_by(
