@@ -1,6 +1,6 @@
 """Setting, resetting and changing one's password.
 
-People a manager adds (the form, the API, a spreadsheet import) get a login
+People a manager adds (on the people pages or through the API) get a login
 without a password; "Set or reset your password" on the log-in page e-mails
 them a one-time link, as it does for a forgotten one. Links in the mail start
 with ``TEAMHUB_BASE_URL`` (never the request's Host header).
