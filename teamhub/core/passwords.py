@@ -2,18 +2,20 @@
 
 People a manager adds (on the people pages or through the API) get a login
 without a password; "Set or reset your password" on the log-in page e-mails
-them a one-time link, as it does for a forgotten one. Links in the mail start
+them a one-time link, as it does for a forgotten one (a manager can send it from
+their profile: ``person_password_link_send``). Links in the mail start
 with ``TEAMHUB_BASE_URL`` (never the request's Host header).
 """
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 
 from teamhub.core.models import User
@@ -28,19 +30,33 @@ class SetOrResetPasswordForm(PasswordResetForm):
         return (user for user in users if user.email.casefold() == email.casefold())
 
 
+def password_link_send(email: str) -> int:
+    """E-mail the active logins with ``email`` a one-time link to choose a
+    password; return how many there were (none for an unknown address)."""
+    form = SetOrResetPasswordForm({"email": email})
+    if not form.is_valid():
+        return 0
+    base_url = settings.TEAMHUB_BASE_URL.rstrip("/")
+    form.save(
+        domain_override=urlsplit(base_url).netloc,
+        email_template_name="core/password_reset_email.txt",
+        subject_template_name="core/password_reset_subject.txt",
+        extra_email_context={
+            "base_url": base_url,
+            "valid_days": str(max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)),
+        },
+    )
+    return sum(1 for _ in form.get_users(form.cleaned_data["email"]))
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = SetOrResetPasswordForm
     template_name = "core/password_reset_form.html"
-    email_template_name = "core/password_reset_email.txt"
-    subject_template_name = "core/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
-        self.extra_email_context = {
-            "base_url": settings.TEAMHUB_BASE_URL.rstrip("/"),
-            "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-        }
-        return super().form_valid(form)
+        password_link_send(form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -9,7 +9,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from teamhub.core.exceptions import Conflict
 from teamhub.core.models import User
+from teamhub.core.passwords import password_link_send
 from teamhub.core.roles import Role, user_has_role
 from teamhub.core.services import audit_record
 from teamhub.core.updates import UNSET, Unset, apply_changes, jsonable
@@ -440,3 +442,21 @@ def person_reactivate(*, actor: User, person: Person) -> Person:
         person.save(update_fields=["active", "updated"])
         audit_record(actor=actor, verb="person.reactivated", target=person)
     return person
+
+
+def person_password_link_send(*, actor: User, person: Person) -> None:
+    """E-mail ``person`` a one-time link to choose a password (how someone a
+    manager added, who has none yet, gets in); audited."""
+    _require_manager(actor, "Only managers can send someone a password link.")
+    user = person.user
+    if not user.is_active:
+        raise Conflict(f"{person.name}'s login is deactivated: no link sent.")
+    if not user.email:
+        raise Conflict(f"{person.name} has no e-mail address: no link sent.")
+    password_link_send(user.email)
+    audit_record(
+        actor=actor,
+        verb="person.password_link_sent",
+        target=person,
+        data={"had_password": user.has_usable_password()},
+    )

@@ -19,6 +19,7 @@ urlpatterns = [
         name="skill_validate",
     ),
     path("<int:pk>/goals/", views.goal_set, name="goal_set"),
+    path("<int:pk>/password-link/", views.password_link, name="password_link"),
     path(
         "<int:pk>/goals/<int:goal_id>/remove/",
         views.goal_remove,

@@ -23,6 +23,8 @@ from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from teamhub.core.exceptions import Conflict
+from teamhub.core.roles import Role, user_has_role
 from teamhub.integrations.selectors import profile_activity_context
 from teamhub.people import services
 from teamhub.people.forms import (
@@ -49,6 +51,7 @@ from teamhub.people.selectors import (
     skill_catalogue,
     skill_holders,
 )
+from teamhub.people.services_registry import person_password_link_send
 
 PAGE_SIZE = 50
 SKILL_FORM_IDS = "skill_%s"
@@ -246,6 +249,10 @@ def _profile_context(
         "is_self": is_self,
         "can_edit": can_edit,
         "can_validate": can_validate_skills(request.user, person),
+        # A manager may e-mail someone who has no password yet a link to set one.
+        "offer_password_link": user_has_role(request.user, Role.MANAGER)
+        and person.user.is_active
+        and not person.user.has_usable_password(),
         "skill_form": skill_form,
         "goal_form": goal_form,
         "level_choices": Level.choices,
@@ -354,6 +361,24 @@ def skill_validate(request: HttpRequest, pk: int, skill_id: int) -> HttpResponse
         f"{validated.level} ({validated.get_level_display()}).",
     )
     return _back_to_profile(person, "skills")
+
+
+@require_POST
+def password_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """E-mail the person a one-time link to choose a password (managers)."""
+    person = get_object_or_404(Person.objects.select_related("user"), pk=pk)
+    try:
+        person_password_link_send(actor=request.user, person=person)  # type: ignore[arg-type]
+    except Conflict as conflict:
+        messages.error(request, conflict.detail)
+        return render(
+            request, "people/profile.html", _profile_context(request, pk), status=409
+        )
+    messages.success(
+        request,
+        f"A link to choose a password is on its way to {person.user.email}.",
+    )
+    return _back_to_profile(person, "person-name")
 
 
 @require_POST

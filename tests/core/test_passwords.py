@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from teamhub.core.models import AuditEvent
 from teamhub.people.services_registry import person_create
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +161,59 @@ def test_changing_a_password_needs_a_login():
     response = Client().get(reverse("password_change"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+# A manager e-mails someone they added a link (people/<id>/password-link/) ------
+
+
+def link_url(person_pk: int) -> str:
+    return reverse("people:password_link", args=[person_pk])
+
+
+def test_a_manager_sends_a_newcomer_a_link_from_the_profile(client_as, newcomer):
+    client = client_as("manager")
+    profile = reverse("people:profile", args=[newcomer.person.pk])
+    assert 'data-testid="password-link"' in client.get(profile).content.decode()
+
+    response = client.post(link_url(newcomer.person.pk), follow=True)
+
+    assert response.status_code == 200
+    assert "A link to choose a password is on its way" in response.content.decode()
+    [message] = mail.outbox
+    assert message.to == [newcomer.email]
+    assert "/accounts/password/reset/" in link_in(message)
+    event = AuditEvent.objects.get(verb="person.password_link_sent")
+    assert event.data == {"had_password": False}
+
+
+def test_the_offer_is_not_shown_to_whom_has_a_password_or_to_non_managers(
+    client_as, newcomer, scientist
+):
+    scientist_page = reverse("people:profile", args=[scientist.person.pk])
+    assert 'data-testid="password-link"' not in (
+        client_as("manager").get(scientist_page).content.decode()
+    )
+    newcomer_page = reverse("people:profile", args=[newcomer.person.pk])
+    assert 'data-testid="password-link"' not in (
+        client_as("data_scientist").get(newcomer_page).content.decode()
+    )
+
+
+@pytest.mark.parametrize("role", ["data_scientist", "stakeholder"])
+def test_only_managers_send_links(client_as, newcomer, role):
+    response = client_as(role).post(link_url(newcomer.person.pk))
+    assert response.status_code == 403
+    assert mail.outbox == []
+    assert not AuditEvent.objects.filter(verb="person.password_link_sent").exists()
+
+
+def test_no_link_for_a_deactivated_login_or_an_unknown_person(client_as, newcomer):
+    newcomer.is_active = False
+    newcomer.save()
+    client = client_as("manager")
+    response = client.post(link_url(newcomer.person.pk))
+    assert response.status_code == 409
+    assert "login is deactivated: no link sent" in response.content.decode()
+    assert client.post(link_url(10**9)).status_code == 404
+    assert client.get(link_url(newcomer.person.pk)).status_code == 405
+    assert mail.outbox == []
