@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -168,4 +169,44 @@ class LearningGoalForm(BootstrapForm):
         required=False,
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": "e.g. for the churn project"}),
+    )
+
+
+class PersonAddForm(BootstrapForm):
+    """A new person and their login (``services_registry.person_create``)."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    email = forms.EmailField(label="E-mail", max_length=254)
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        help_text="What they log in with: letters, digits and @/./+/-/_ only.",
+    )
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label="No team yet",
+    )
+    title = forms.CharField(label="Title", max_length=120, required=False)
+    location = forms.CharField(label="Location", max_length=120, required=False)
+    timezone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        initial="UTC",
+        help_text="An IANA name, e.g. Europe/Lisbon.",
+    )
+    capacity_fte = forms.DecimalField(
+        label="Capacity (FTE)",
+        min_value=Decimal("0.05"),
+        max_value=Decimal("1.00"),
+        decimal_places=2,
+        initial=Decimal("1.00"),
+        help_text="1.00 is full time; 0.50 half time.",
+    )
+    send_link = forms.BooleanField(
+        label="E-mail them a link to set their password",
+        required=False,
+        initial=True,
     )

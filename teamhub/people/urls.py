@@ -6,6 +6,7 @@ app_name = "people"
 
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("add/", views.person_add, name="add"),
     path("<int:pk>/", views.profile, name="profile"),
     path("<int:pk>/skills/", views.skill_set, name="skill_set"),
     path(

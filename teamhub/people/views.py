@@ -26,10 +26,11 @@ from django.views.decorators.http import require_GET, require_POST
 from teamhub.core.exceptions import Conflict
 from teamhub.core.roles import Role, user_has_role
 from teamhub.integrations.selectors import profile_activity_context
-from teamhub.people import services
+from teamhub.people import services, services_registry
 from teamhub.people.forms import (
     DirectoryFilterForm,
     LearningGoalForm,
+    PersonAddForm,
     PersonSkillForm,
     SkillSearchForm,
 )
@@ -51,7 +52,6 @@ from teamhub.people.selectors import (
     skill_catalogue,
     skill_holders,
 )
-from teamhub.people.services_registry import person_password_link_send
 
 PAGE_SIZE = 50
 SKILL_FORM_IDS = "skill_%s"
@@ -363,12 +363,44 @@ def skill_validate(request: HttpRequest, pk: int, skill_id: int) -> HttpResponse
     return _back_to_profile(person, "skills")
 
 
+def person_add(request: HttpRequest) -> HttpResponse:
+    """Add a person and their login (managers), and e-mail them a link to set
+    their password unless told not to."""
+    if not user_has_role(request.user, Role.MANAGER):
+        raise PermissionDenied("Only managers can add people.")
+    form = PersonAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        send_link = data.pop("send_link")
+        try:
+            person = services_registry.person_create(actor=request.user, **data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            added = f"Added {person.name}."
+            if send_link:
+                services_registry.person_password_link_send(
+                    actor=request.user,  # type: ignore[arg-type]
+                    person=person,
+                )
+                added += (
+                    f" A link to set their password is on its way to {data['email']}."
+                )
+            messages.success(request, added)
+            return redirect(person.get_absolute_url())
+    status = 400 if form.is_bound else 200
+    return render(request, "people/person_add.html", {"form": form}, status=status)
+
+
 @require_POST
 def password_link(request: HttpRequest, pk: int) -> HttpResponse:
     """E-mail the person a one-time link to choose a password (managers)."""
     person = get_object_or_404(Person.objects.select_related("user"), pk=pk)
     try:
-        person_password_link_send(actor=request.user, person=person)  # type: ignore[arg-type]
+        services_registry.person_password_link_send(
+            actor=request.user,  # type: ignore[arg-type]
+            person=person,
+        )
     except Conflict as conflict:
         messages.error(request, conflict.detail)
         return render(
