@@ -293,6 +293,10 @@ class PersonCreateInputSerializer(PersonUpdateInputSerializer):
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254)
     first_name = serializers.CharField(max_length=150)
+    send_password_link = serializers.BooleanField(
+        default=False,
+        help_text="E-mail them a one-time link to set their password.",
+    )
 
 
 def _people() -> QuerySet[Person]:
@@ -322,7 +326,8 @@ def _person_with_skills() -> QuerySet[Person]:
     ),
     retrieve=extend_schema(responses=PersonDetailSerializer),
     create=extend_schema(
-        description="Create a person and their login (username, unique e-mail).",
+        description="Create a person and their login (username, unique e-mail); "
+        "`send_password_link` e-mails them a link to set their password.",
         request=PersonCreateInputSerializer,
         responses={201: PersonDetailSerializer},
     ),
@@ -343,7 +348,12 @@ class PersonViewSet(RegistryViewSet):
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = validated_input(PersonCreateInputSerializer, request)
+        send_link = data.pop("send_password_link")
         person = services_registry.person_create(actor=actor_of(request), **data)
+        if send_link:
+            services_registry.person_password_link_send(
+                actor=actor_of(request), person=person
+            )
         return self.respond(person, created=True)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

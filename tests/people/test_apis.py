@@ -1,6 +1,7 @@
 """The registry API: lists, filters, details, writes, JSON errors, query counts."""
 
 import pytest
+from django.core import mail
 from django.urls import resolve
 
 from teamhub.core.models import AuditEvent, User
@@ -271,6 +272,37 @@ def test_manager_creates_a_person_with_a_login(api, manager):
     assert body["skills"] == []
     person = Person.objects.get(pk=body["id"])
     assert person.user.username == "grace"
+    assert mail.outbox == []  # no link unless asked
+
+
+def test_a_person_created_with_send_password_link_is_mailed_a_link(api):
+    response = api.post(
+        "/api/people/",
+        {
+            "username": "ada",
+            "email": "ada@example.com",
+            "first_name": "Ada",
+            "send_password_link": True,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    [message] = mail.outbox
+    assert message.to == ["ada@example.com"]
+    assert "/accounts/password/reset/" in message.body
+    bad = api.post(
+        "/api/people/",
+        {
+            "username": "bo",
+            "email": "bo@example.com",
+            "first_name": "Bo",
+            "send_password_link": "maybe",
+        },
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert "send_password_link" in bad.json()
+    assert not Person.objects.filter(user__username="bo").exists()
 
 
 def test_person_create_with_missing_fields_is_400_and_writes_nothing(api):
