@@ -348,12 +348,7 @@ class PersonViewSet(RegistryViewSet):
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = validated_input(PersonCreateInputSerializer, request)
-        send_link = data.pop("send_password_link")
         person = services_registry.person_create(actor=actor_of(request), **data)
-        if send_link:
-            services_registry.person_password_link_send(
-                actor=actor_of(request), person=person
-            )
         return self.respond(person, created=True)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -312,8 +312,10 @@ def person_create(
     timezone: str = "UTC",
     capacity_fte: Decimal = Decimal("1.00"),
     manager: Person | None = None,
+    send_password_link: bool = False,
 ) -> Person:
-    """Create a person and their login (no password, no role: an admin adds those)."""
+    """Create a person and their login (no password, no role: an admin adds
+    the role); with ``send_password_link``, e-mail them a link to set one."""
     _require_manager(actor, "Only managers can add people.")
     email = email.strip()
     if not email:
@@ -351,6 +353,8 @@ def person_create(
             "capacity_fte": jsonable(person.capacity_fte),
         },
     )
+    if send_password_link:
+        person_password_link_send(actor=actor, person=person)
     return person
 
 
@@ -446,14 +450,16 @@ def person_reactivate(*, actor: User, person: Person) -> Person:
 
 def person_password_link_send(*, actor: User, person: Person) -> None:
     """E-mail ``person`` a one-time link to choose a password (how someone a
-    manager added, who has none yet, gets in); audited."""
+    manager added, who has none yet, gets in); audited. The mail goes once the
+    transaction commits (at once outside one)."""
     _require_manager(actor, "Only managers can send someone a password link.")
     user = person.user
     if not user.is_active:
         raise Conflict(f"{person.name}'s login is deactivated: no link sent.")
     if not user.email:
         raise Conflict(f"{person.name} has no e-mail address: no link sent.")
-    password_link_send(user.email)
+    email = user.email
+    transaction.on_commit(lambda: password_link_send(email))
     audit_record(
         actor=actor,
         verb="person.password_link_sent",

@@ -373,16 +373,16 @@ def person_add(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         send_link = data.pop("send_link")
         try:
-            person = services_registry.person_create(actor=request.user, **data)  # type: ignore[arg-type]
+            person = services_registry.person_create(
+                actor=request.user,  # type: ignore[arg-type]
+                send_password_link=send_link,
+                **data,
+            )
         except ValidationError as error:
             form.add_service_error(error)
         else:
             added = f"Added {person.name}."
             if send_link:
-                services_registry.person_password_link_send(
-                    actor=request.user,  # type: ignore[arg-type]
-                    person=person,
-                )
                 added += (
                     f" A link to set their password is on its way to {data['email']}."
                 )

@@ -170,12 +170,15 @@ def link_url(person_pk: int) -> str:
     return reverse("people:password_link", args=[person_pk])
 
 
-def test_a_manager_sends_a_newcomer_a_link_from_the_profile(client_as, newcomer):
+def test_a_manager_sends_a_newcomer_a_link_from_the_profile(
+    client_as, newcomer, django_capture_on_commit_callbacks
+):
     client = client_as("manager")
     profile = reverse("people:profile", args=[newcomer.person.pk])
     assert 'data-testid="password-link"' in client.get(profile).content.decode()
 
-    response = client.post(link_url(newcomer.person.pk), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link_url(newcomer.person.pk), follow=True)
 
     assert response.status_code == 200
     assert "A link to choose a password is on its way" in response.content.decode()

@@ -275,17 +275,20 @@ def test_manager_creates_a_person_with_a_login(api, manager):
     assert mail.outbox == []  # no link unless asked
 
 
-def test_a_person_created_with_send_password_link_is_mailed_a_link(api):
-    response = api.post(
-        "/api/people/",
-        {
-            "username": "ada",
-            "email": "ada@example.com",
-            "first_name": "Ada",
-            "send_password_link": True,
-        },
-        format="json",
-    )
+def test_a_person_created_with_send_password_link_is_mailed_a_link(
+    api, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/people/",
+            {
+                "username": "ada",
+                "email": "ada@example.com",
+                "first_name": "Ada",
+                "send_password_link": True,
+            },
+            format="json",
+        )
     assert response.status_code == 201, response.json()
     [message] = mail.outbox
     assert message.to == ["ada@example.com"]

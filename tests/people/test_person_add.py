@@ -31,13 +31,16 @@ def form(**overrides):
     return {key: value for key, value in data.items() if value is not None}
 
 
-def test_a_manager_adds_a_person_who_gets_a_link(client_as):
+def test_a_manager_adds_a_person_who_gets_a_link(
+    client_as, django_capture_on_commit_callbacks
+):
     team = TeamFactory(name="NLP")
     client = client_as("manager")
     directory = client.get(reverse("people:directory")).content.decode()
     assert f'href="{URL}"' in directory
 
-    response = client.post(URL, form(team=team.pk), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, form(team=team.pk), follow=True)
 
     person = Person.objects.get(user__username="nia")
     assert response.redirect_chain[-1][0] == person.get_absolute_url()
@@ -58,8 +61,11 @@ def test_a_manager_adds_a_person_who_gets_a_link(client_as):
     assert {"person.created", "person.password_link_sent"} <= verbs
 
 
-def test_without_the_tick_no_mail_is_sent(client_as):
-    response = client_as("manager").post(URL, form(send_link=None))
+def test_without_the_tick_no_mail_is_sent(
+    client_as, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as("manager").post(URL, form(send_link=None))
     assert response.status_code == 302
     assert Person.objects.filter(user__username="nia").exists()
     assert mail.outbox == []
@@ -77,13 +83,14 @@ def test_without_the_tick_no_mail_is_sent(client_as):
     ],
 )
 def test_bad_input_is_shown_at_its_field_and_nothing_is_added(
-    client_as, overrides, field, message
+    client_as, overrides, field, message, django_capture_on_commit_callbacks
 ):
     PersonFactory(user__username="taken", user__email="taken@example.com")
     client = client_as("manager")
     people, users = Person.objects.count(), User.objects.count()
 
-    response = client.post(URL, form(**overrides))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, form(**overrides))
 
     assert response.status_code == 400
     html = response.content.decode()
