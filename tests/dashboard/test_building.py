@@ -39,8 +39,16 @@ def _page(viewer: User) -> list[tuple[Any, ...]]:
     ]
 
 
+@pytest.fixture
+def clock_stopped() -> Any:
+    """Both builds see the same "now": open stays' ages (in hundredths of a day)
+    would otherwise differ between two builds a second apart, now and then."""
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
+        yield
+
+
 def test_charts_built_in_threads_equal_those_built_one_by_one(
-    demo: User, settings: Any
+    demo: User, settings: Any, clock_stopped: None
 ) -> None:
     settings.TEAMHUB_DASHBOARD_BUILD_THREADS = 1
     one_by_one = _page(demo)
