@@ -30,12 +30,12 @@ class SetOrResetPasswordForm(PasswordResetForm):
         return (user for user in users if user.email.casefold() == email.casefold())
 
 
-def password_link_send(email: str) -> int:
-    """E-mail the active logins with ``email`` a one-time link to choose a
-    password; return how many there were (none for an unknown address)."""
+def password_link_send(email: str) -> None:
+    """E-mail the active logins with ``email`` (none for an unknown address) a
+    one-time link to choose a password."""
     form = SetOrResetPasswordForm({"email": email})
     if not form.is_valid():
-        return 0
+        return
     base_url = settings.TEAMHUB_BASE_URL.rstrip("/")
     form.save(
         domain_override=urlsplit(base_url).netloc,
@@ -46,7 +46,6 @@ def password_link_send(email: str) -> int:
             "valid_days": str(max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)),
         },
     )
-    return sum(1 for _ in form.get_users(form.cleaned_data["email"]))
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -2,7 +2,13 @@
 
 from collections.abc import Iterable
 
-from teamhub.initiatives.models import ColumnGate, GateRule, Initiative, PipelineOwner
+from teamhub.initiatives.models import (
+    Column,
+    ColumnGate,
+    GateRule,
+    Initiative,
+    PipelineOwner,
+)
 
 
 def initiative_has_approved_requirements(initiative: Initiative) -> bool:
@@ -11,6 +17,15 @@ def initiative_has_approved_requirements(initiative: Initiative) -> bool:
     from teamhub.requirements.selectors import initiative_requirements_approved
 
     return initiative_requirements_approved(initiative)
+
+
+def column_gates(column: Column) -> list[ColumnGate]:
+    """Return the column's gates, each pointing at it: a refusal names the
+    column without a query per gate."""
+    gates = list(column.gates.all())
+    for gate in gates:
+        gate.column = column
+    return gates
 
 
 def gate_refusal(

@@ -14,7 +14,7 @@ from teamhub.core.exceptions import Conflict
 from teamhub.core.models import User
 from teamhub.core.services import audit_record
 from teamhub.core.updates import UNSET, Unset, apply_changes
-from teamhub.initiatives.gates import gate_refusals_of_many
+from teamhub.initiatives.gates import column_gates, gate_refusals_of_many
 from teamhub.initiatives.models import (
     Board,
     Card,
@@ -334,13 +334,10 @@ def _cards_may_enter(cards: list[Card], column: Column) -> list[str]:
         warnings = [message]
     else:
         warnings = []
-    gates = list(column.gates.all())
-    for gate in gates:
-        gate.column = column  # the refusal names the column: no query per gate
     initiatives = Initiative.objects.filter(
         pk__in=[card.initiative_id for card in cards]
     ).order_by("key")
-    reasons = gate_refusals_of_many(gates, initiatives)
+    reasons = gate_refusals_of_many(column_gates(column), initiatives)
     if reasons:
         raise Conflict(
             f"Not every card may enter “{column.name}”: " + " ".join(reasons),

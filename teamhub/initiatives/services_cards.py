@@ -23,7 +23,7 @@ from django.db.models import F
 from teamhub.core.exceptions import Conflict
 from teamhub.core.models import User
 from teamhub.core.services import audit_record
-from teamhub.initiatives.gates import gate_refusals
+from teamhub.initiatives.gates import column_gates, gate_refusals
 from teamhub.initiatives.models import Board, Card, CardEvent, Column, Initiative
 from teamhub.initiatives.permissions import (
     can_edit_boards,
@@ -73,10 +73,7 @@ def _lock_initiative(initiative_id: int) -> Initiative:
 
 
 def _gate_reasons(column: Column, initiative: Initiative) -> list[str]:
-    gates = list(column.gates.all())
-    for gate in gates:
-        gate.column = column  # the refusal names the column: no query per gate
-    return gate_refusals(gates, initiative)
+    return gate_refusals(column_gates(column), initiative)
 
 
 def _last_rank(column: Column, exclude: int | None = None) -> str | None:
